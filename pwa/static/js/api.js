@@ -1,0 +1,161 @@
+/**
+ * The one module that talks to the network.
+ *
+ * Every API request carries this device's anonymous key (X-Device-Key), so a
+ * resident never needs an account, and every state-changing request carries
+ * the session's CSRF token (X-CSRFToken), which /api/v1/auth/me hands out.
+ * Failures become an ApiError the caller can translate for the user.
+ */
+
+const DEVICE_KEY_STORAGE = "ansim.deviceKey";
+const DEVICE_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+let csrfToken = null;
+let memoryDeviceKey = null; // used only when localStorage is unavailable
+
+/** An HTTP or network failure. status 0 means the server was not reached. */
+export class ApiError extends Error {
+  constructor(status, message, { errors = null, retryAfter = null, code = null } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.errors = errors; // e.g. {"json": {"login": ["Missing data…"]}}
+    this.retryAfter = retryAfter; // seconds, from the Retry-After header
+  }
+
+  get isNetworkError() {
+    return this.status === 0;
+  }
+}
+
+function newDeviceKey() {
+  // 32 random bytes, base64url without padding: 43 characters.
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const base64 = btoa(String.fromCharCode(...bytes));
+  return base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** This device's anonymous key, created on first use and kept for good. */
+export function deviceKey() {
+  try {
+    let key = localStorage.getItem(DEVICE_KEY_STORAGE);
+    if (!key || !DEVICE_KEY_PATTERN.test(key)) {
+      key = newDeviceKey();
+      localStorage.setItem(DEVICE_KEY_STORAGE, key);
+    }
+    return key;
+  } catch {
+    // Storage blocked (some private modes): keep the key for this page only.
+    memoryDeviceKey ??= newDeviceKey();
+    return memoryDeviceKey;
+  }
+}
+
+/** Seconds to wait, from a Retry-After header (seconds or an HTTP date). */
+function parseRetryAfter(value) {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+async function readBody(response) {
+  const type = response.headers.get("Content-Type") || "";
+  if (response.status === 204 || !type.includes("json")) return null;
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+async function send(method, path, body) {
+  const headers = { Accept: "application/json", "X-Device-Key": deviceKey() };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (UNSAFE_METHODS.has(method)) {
+    if (!csrfToken) await me();
+    headers["X-CSRFToken"] = csrfToken;
+  }
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch (error) {
+    throw new ApiError(0, error.message || "Network error");
+  }
+  const data = await readBody(response);
+  if (!response.ok) {
+    throw new ApiError(response.status, data?.message || response.statusText, {
+      errors: data?.errors ?? null,
+      code: data?.code ?? response.status,
+      retryAfter: parseRetryAfter(response.headers.get("Retry-After")),
+    });
+  }
+  return data;
+}
+
+async function request(method, path, body) {
+  try {
+    return await send(method, path, body);
+  } catch (error) {
+    // A session that expired or rotated invalidates the token we hold: fetch a
+    // fresh one and try once more rather than failing the user's action.
+    const csrfRejected =
+      error.status === 400 && UNSAFE_METHODS.has(method) && /csrf/i.test(error.message);
+    if (!csrfRejected) throw error;
+    csrfToken = null;
+    return send(method, path, body);
+  }
+}
+
+export function getJSON(path) {
+  return request("GET", path);
+}
+
+export function sendJSON(method, path, body) {
+  return request(method.toUpperCase(), path, body);
+}
+
+/** Who is signed in (user or null), this device, and a fresh CSRF token. */
+export async function me() {
+  const data = await send("GET", "/api/v1/auth/me");
+  csrfToken = data?.csrf_token ?? null;
+  return data;
+}
+
+/** Sign a staff member in; returns the server's answer (it names the user). */
+export async function login({ login, password, remember = false }) {
+  const data = await request("POST", "/api/v1/auth/login", { login, password, remember });
+  // Signing in starts a new session, so the old token is no longer valid.
+  csrfToken = data?.csrf_token ?? null;
+  return data;
+}
+
+export async function logout() {
+  const data = await request("POST", "/api/v1/auth/logout");
+  csrfToken = null;
+  return data;
+}
+
+/** Public settings: version, district, map tiles. */
+export function config() {
+  return getJSON("/api/v1/config");
+}
+
+/** A static JSON file of the app itself (the translation catalogs). */
+export async function staticJSON(url) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: "same-origin" });
+  } catch (error) {
+    throw new ApiError(0, error.message || "Network error");
+  }
+  if (!response.ok) throw new ApiError(response.status, `${url}: ${response.statusText}`);
+  return response.json();
+}

@@ -1,0 +1,31 @@
+/**
+ * The control-room console (console.html) for operators and admins: a
+ * sidebar of sections behind hash routes (#/live, #/reports, …). The sections
+ * are placeholders until their features land.
+ */
+
+import { find, findAll, markReady } from "./dom.js";
+import { initI18n } from "./i18n.js";
+import { initLanguageSwitch } from "./lang-switch.js";
+import { startRouter } from "./router.js";
+import { requireUser, wireLogout } from "./staff.js";
+
+/** Only admins manage users; the server enforces it, the page just agrees. */
+function hideAdminOnly(user) {
+  if (user.role === "admin") return;
+  for (const element of findAll("[data-admin-only]")) element.remove();
+  const route = location.hash.replace(/^#\/?/, "");
+  if (route && !find(`[data-screen="${CSS.escape(route)}"]`)) location.hash = "#/live";
+}
+
+async function main() {
+  await initI18n();
+  initLanguageSwitch();
+  startRouter({ fallback: "live", titlePrefix: null });
+  wireLogout();
+  markReady();
+  const user = await requireUser();
+  if (user) hideAdminOnly(user);
+}
+
+main();

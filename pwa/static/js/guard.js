@@ -1,0 +1,22 @@
+/**
+ * The guard's phone shell (guard.html): who is on duty, today's patrols
+ * (a placeholder until patrols land) and a panic button that, for now,
+ * offers a call or text to 112.
+ */
+
+import { wireDialog } from "./dialog.js";
+import { find, markReady } from "./dom.js";
+import { initI18n } from "./i18n.js";
+import { initLanguageSwitch } from "./lang-switch.js";
+import { requireUser, wireLogout } from "./staff.js";
+
+async function main() {
+  await initI18n();
+  initLanguageSwitch();
+  wireDialog(find("[data-panic]"), find("[data-panic-dialog]"));
+  wireLogout();
+  markReady();
+  await requireUser();
+}
+
+main();

@@ -1,0 +1,75 @@
+/**
+ * The resident shell (index.html): screens behind hash routes, the bottom
+ * navigation, the SOS button, and the little the shell knows from the server
+ * (district name, whether this device is known, who is signed in).
+ */
+
+import * as api from "./api.js";
+import { wireDialog } from "./dialog.js";
+import { find, markReady } from "./dom.js";
+import { formatDate, initI18n, LANGUAGE_CHANGED, setText, t } from "./i18n.js";
+import { initLanguageSwitch } from "./lang-switch.js";
+import { startRouter } from "./router.js";
+
+// What the server last told us; null until it answers (or while offline).
+let session = null;
+
+async function showDistrict() {
+  if (!navigator.onLine) return; // the header reads fine without it
+  try {
+    const { district } = await api.config();
+    const element = find("[data-district]");
+    element.textContent = district?.name ?? "";
+    element.hidden = !district?.name;
+  } catch {
+    // No district name is no loss; the rest of the shell is unaffected.
+  }
+}
+
+function renderSession() {
+  const status = find("[data-device-status]");
+  if (!session) {
+    setText(status, "screen.me.device.offline");
+    status.dataset.deviceState = "unknown";
+  } else if (session.device) {
+    setText(status, "screen.me.device.registered", { date: formatDate(session.device.first_seen_at) });
+    status.dataset.deviceState = "registered";
+  } else {
+    setText(status, "screen.me.device.none");
+    status.dataset.deviceState = "none";
+  }
+  const signedIn = find("[data-signed-in]");
+  const user = session?.user;
+  signedIn.hidden = !user;
+  if (user) setText(signedIn, "screen.me.signed_in", { name: user.display_name, role: t(`role.${user.role}`) });
+}
+
+async function loadSession() {
+  session = null;
+  if (navigator.onLine) {
+    try {
+      session = await api.me();
+    } catch {
+      session = null;
+    }
+  }
+  renderSession();
+}
+
+async function main() {
+  await initI18n();
+  initLanguageSwitch();
+  startRouter({ fallback: "map" });
+  wireDialog(find("[data-sos]"), find("[data-sos-dialog]"));
+  markReady();
+
+  // Dates and role names are formatted in the reader's language.
+  document.addEventListener(LANGUAGE_CHANGED, renderSession);
+  window.addEventListener("online", () => {
+    loadSession();
+    showDistrict();
+  });
+  await Promise.all([loadSession(), showDistrict()]);
+}
+
+main();

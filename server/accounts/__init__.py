@@ -1,0 +1,1 @@
+"""People and devices: accounts with roles, organisations, anonymous devices."""

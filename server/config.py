@@ -1,0 +1,177 @@
+"""Settings: every environment variable the application reads is read here.
+
+``defaults()`` holds the built-in values, ``from_environ()`` turns the process
+environment into settings, and ``finalise()`` derives what depends on the
+instance folder (the SQLite file, the generated secret key). Tests call
+``create_app({...})`` and never touch the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; raised at start-up, never later."""
+
+
+#: Every environment variable, its setting and its meaning (the README's table
+#: is written from this list).
+ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
+    ("ANSIM_ENV", "ENV", "`development` (default) or `production`; production requires SECRET_KEY and secure cookies"),
+    ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "SQLAlchemy URL; default a SQLite file `ansim.sqlite3` in the instance folder (WAL mode). `postgresql://…` uses psycopg 3"),
+    ("SECRET_KEY", "SECRET_KEY", "signs sessions; generated once into `instance/secret_key` in development, required in production"),
+    ("REDIS_URL", "REDIS_URL", "optional; when set, rate limits and live updates go through Redis"),
+    ("ANSIM_INSTANCE_PATH", "INSTANCE_PATH", "folder for the SQLite file, secrets and uploads (default: Flask's instance folder)"),
+    ("ANSIM_TILE_URL", "TILE_URL", "map tile URL template, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`; empty (default) shows the map without a base layer"),
+    ("ANSIM_TILE_ATTRIBUTION", "TILE_ATTRIBUTION", "attribution shown with the tiles"),
+    ("ANSIM_DISTRICT_NAME", "DISTRICT_NAME", "the district served (default 성북구)"),
+    ("ANSIM_DISTRICT_NAME_EN", "DISTRICT_NAME_EN", "its English name (default Seongbuk-gu)"),
+    ("ANSIM_DISTRICT_CODE", "DISTRICT_CODE", "its SIG_CD code (default 11290)"),
+    ("ANSIM_MAP_CENTER", "MAP_CENTER", "`lat,lon` where the map opens (default 37.5894,127.0167)"),
+    ("ANSIM_MAP_ZOOM", "MAP_ZOOM", "initial map zoom (default 15)"),
+    ("ANSIM_MAX_UPLOAD_MB", "MAX_CONTENT_LENGTH", "largest request body in MB (default 10); larger bodies get 413"),
+    ("ANSIM_MAX_PHOTO_MB", "MAX_PHOTO_BYTES", "largest photo in MB (default 8)"),
+    ("ANSIM_LOGIN_RATE_LIMIT", "LOGIN_RATE_LIMIT", "failed logins allowed per client address and per account (default `5 per minute;20 per hour`)"),
+    ("ANSIM_PROXY_COUNT", "PROXY_COUNT", "number of reverse proxies in front (gunicorn behind nginx: 1) so client addresses are right"),
+    ("ANSIM_LOG_LEVEL", "LOG_LEVEL", "logging level (default INFO)"),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """Built-in settings: a development run needs nothing else."""
+    return {
+        "ENV": "development",
+        "SQLALCHEMY_DATABASE_URI": None,  # filled in by finalise()
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": None,
+        "REDIS_URL": None,
+        "INSTANCE_PATH": None,
+        "TILE_URL": "",
+        "TILE_ATTRIBUTION": "© OpenStreetMap contributors",
+        "DISTRICT_NAME": "성북구",
+        "DISTRICT_NAME_EN": "Seongbuk-gu",
+        "DISTRICT_CODE": "11290",
+        "MAP_CENTER": (37.5894, 127.0167),
+        "MAP_ZOOM": 15,
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "MAX_PHOTO_BYTES": 8 * 1024 * 1024,
+        "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
+        "PROXY_COUNT": 0,
+        "LOG_LEVEL": "INFO",
+        "PASSWORD_HASHER": "argon2id",
+        # How often a worker asks whether facilities changed elsewhere (s).
+        "INDEX_CHECK_SECONDS": 1.0,
+        # A map viewport with more facilities than this is clustered.
+        "VIEWPORT_MAX_POINTS": 400,  # tests use "cheap" to stay fast
+        # Sessions: cookies readable by the server only, and not sent
+        # cross-site except on top-level navigation.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "ansim_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        # CSRF is checked by our own policy (server.accounts.auth), not on
+        # every view: device-key requests carry no cookie and need none.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        # A console stays open for a whole shift: the token lives as long as
+        # the session instead of expiring after an hour.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STRATEGY": "moving-window",
+        # OpenAPI, served under the API prefix; Swagger UI from vendored files.
+        "API_TITLE": "Ansim API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def _number(name: str, raw: str, kind: type = int) -> Any:
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _lat_lon(name: str, raw: str) -> tuple[float, float]:
+    parts = raw.split(",")
+    if len(parts) != 2:
+        raise ConfigError(f"{name} must be 'lat,lon', got {raw!r}")
+    lat, lon = (_number(name, p.strip(), float) for p in parts)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ConfigError(f"{name} is out of range: {raw!r}")
+    return lat, lon
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Settings given by environment variables (only those that are set)."""
+    env = os.environ if environ is None else environ
+    out: dict[str, Any] = {}
+    for var, key, _ in ENVIRONMENT:
+        raw = env.get(var)
+        if raw is None or raw == "" and key not in {"TILE_URL"}:
+            continue
+        if key == "MAP_CENTER":
+            out[key] = _lat_lon(var, raw)
+        elif key in {"MAP_ZOOM", "PROXY_COUNT"}:
+            out[key] = _number(var, raw)
+        elif key in {"MAX_CONTENT_LENGTH", "MAX_PHOTO_BYTES"}:
+            out[key] = int(_number(var, raw, float) * 1024 * 1024)
+        else:
+            out[key] = raw
+    return out
+
+
+def database_url(url: str) -> str:
+    """Normalise a database URL: plain ``postgres(ql)://`` means psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def finalise(settings: dict[str, Any], instance_path: Path) -> dict[str, Any]:
+    """Fill in what depends on the instance folder and check production rules."""
+    production = settings.get("ENV") == "production"
+    if settings.get("SECRET_KEY") is None:
+        if production:
+            raise ConfigError("SECRET_KEY must be set when ANSIM_ENV=production")
+        settings["SECRET_KEY"] = _kept_secret(instance_path / "secret_key")
+    if not settings.get("SQLALCHEMY_DATABASE_URI"):
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'ansim.sqlite3'}"
+    settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
+    if settings.get("REDIS_URL") and settings.get("RATELIMIT_STORAGE_URI") == "memory://":
+        settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
+    if production:
+        settings.setdefault("SESSION_COOKIE_SECURE", True)
+        settings.setdefault("REMEMBER_COOKIE_SECURE", True)
+    return settings
+
+
+def _kept_secret(path: Path) -> str:
+    """A random secret generated once and kept in the instance folder."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: when two workers start at once, one writes and both read the same.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secret)
+    return secret

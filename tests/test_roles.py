@@ -1,0 +1,95 @@
+"""The role matrix: every endpoint, every kind of user, the status each gets.
+
+A new endpoint must join ``MATRIX``: ``test_every_endpoint_is_in_the_matrix``
+fails until it does.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from server.accounts.models import Role
+from tests.conftest import PASSWORD, Actor, add_facilities
+
+KINDS = ("anonymous", "device", "resident", "guard", "operator", "admin")
+ACCOUNTS = ("resident", "guard", "operator", "admin")
+
+
+def expect(ok: int, allowed: tuple[str, ...] = KINDS) -> dict[str, int]:
+    """``ok`` for the allowed kinds; 401 without an account, 403 with the wrong one."""
+    return {kind: ok if kind in allowed else (401 if kind in ("anonymous", "device") else 403) for kind in KINDS}
+
+
+def pages(ok: int, allowed: tuple[str, ...]) -> dict[str, int]:
+    """Pages send visitors without an account to the login page instead of 401."""
+    return {kind: ok if kind in allowed else (302 if kind in ("anonymous", "device") else 403) for kind in KINDS}
+
+
+NEW_USER = {"display_name": "신규", "email": "new@example.kr", "password": PASSWORD, "role": "guard"}
+
+# (method, URL rule, concrete path, JSON body, expected status per kind)
+MATRIX = [
+    ("GET", "/api/v1/health", "/api/v1/health", None, expect(200)),
+    ("GET", "/api/v1/config", "/api/v1/config", None, expect(200)),
+    ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, expect(200)),
+    ("GET", "/api/v1/docs", "/api/v1/docs", None, expect(200)),
+    ("GET", "/api/v1/auth/me", "/api/v1/auth/me", None, expect(200)),
+    ("PATCH", "/api/v1/auth/me", "/api/v1/auth/me", {"language": "en"}, expect(200, ACCOUNTS)),
+    ("POST", "/api/v1/auth/password", "/api/v1/auth/password", {"current_password": PASSWORD, "new_password": "brand new password"}, expect(204, ACCOUNTS)),
+    ("POST", "/api/v1/auth/login", "/api/v1/auth/login", {"login": "nobody@example.kr", "password": "x"}, {k: 401 for k in KINDS}),
+    ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", None, expect(204)),
+    ("GET", "/api/v1/users", "/api/v1/users", None, expect(200, ("admin",))),
+    ("POST", "/api/v1/users", "/api/v1/users", NEW_USER, expect(201, ("admin",))),
+    ("GET", "/api/v1/users/<int:user_id>", "/api/v1/users/{target}", None, expect(200, ("admin",))),
+    ("PATCH", "/api/v1/users/<int:user_id>", "/api/v1/users/{target}", {"language": "en"}, expect(200, ("admin",))),
+    ("GET", "/api/v1/organisations", "/api/v1/organisations", None, expect(200, ("operator", "admin"))),
+    ("POST", "/api/v1/organisations", "/api/v1/organisations", {"name": "새 방범대"}, expect(201, ("admin",))),
+    ("GET", "/api/v1/facilities", "/api/v1/facilities?bbox=127.0,37.5,127.1,37.7", None, expect(200)),
+    ("GET", "/api/v1/facilities/nearby", "/api/v1/facilities/nearby?lat=37.59&lon=127.02", None, expect(200)),
+    ("GET", "/api/v1/facilities/<int:facility_id>", "/api/v1/facilities/{facility}", None, expect(200)),
+    ("PATCH", "/api/v1/facilities/<int:facility_id>", "/api/v1/facilities/{facility}", {"status": "out_of_order"}, expect(200, ("operator", "admin"))),
+    ("GET", "/", "/", None, {k: 200 for k in KINDS}),
+    ("GET", "/login", "/login", None, {k: 200 for k in KINDS}),
+    ("GET", "/offline.html", "/offline.html", None, {k: 200 for k in KINDS}),
+    ("GET", "/manifest.webmanifest", "/manifest.webmanifest", None, {k: 200 for k in KINDS}),
+    ("GET", "/sw.js", "/sw.js", None, {k: 200 for k in KINDS}),
+    ("GET", "/favicon.ico", "/favicon.ico", None, {k: 200 for k in KINDS}),
+    ("GET", "/console", "/console", None, pages(200, ("operator", "admin"))),
+    ("GET", "/guard", "/guard", None, pages(200, ("guard", "operator", "admin"))),
+]
+
+# Rules that are not endpoints of ours: static files and the Swagger UI assets.
+NOT_ENDPOINTS = {"/static/<path:filename>"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method, rule, path, body, statuses", MATRIX, ids=[f"{m} {r}" for m, r, *_ in MATRIX])
+def test_role_matrix(app, kind, method, rule, path, body, statuses):
+    with app.app_context():
+        from server.accounts import service
+
+        target = service.create_user(display_name="대상", email="target@example.kr", password=PASSWORD, role=Role.RESIDENT).id
+        (facility,) = add_facilities({"lat": 37.59, "lon": 127.02})
+    actor = Actor(app, device=True) if kind == "device" else Actor(app, role=None if kind == "anonymous" else Role(kind))
+    with actor.open(method, path.format(target=target, facility=facility), json=body) as response:
+        assert response.status_code == statuses[kind], (kind, method, path, response.get_data(as_text=True)[:300])
+
+
+def test_every_endpoint_is_in_the_matrix(app):
+    covered = {(method, rule) for method, rule, *_ in MATRIX}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule in NOT_ENDPOINTS:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if (method, rule.rule) not in covered:
+                missing.append(f"{method} {rule.rule}")
+    assert not missing, f"add these to MATRIX: {missing}"
+
+
+def test_matrix_rules_exist(app):
+    rules = {(m, r.rule) for r in app.url_map.iter_rules() for m in r.methods}
+    assert all((m, r) in rules for m, r, *_ in MATRIX)
+    assert all(re.match(r"^/", path) for _, _, path, *_ in MATRIX)
