@@ -1,6 +1,6 @@
 """Facilities: nearby search, the map viewport, one facility, status changes."""
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -25,12 +25,16 @@ def _kinds(query):  # type: ignore[no-untyped-def]
 
 @blp.route("/nearby")
 class Nearby(MethodView):
-    @blp.arguments(NearbyQuerySchema, location="query")
+    # Schema instances, not classes: the hot path should not build a schema per request.
+    @blp.arguments(NearbyQuerySchema(), location="query")
     @blp.response(200, NearbyResultSchema)
     def get(self, query):
         """The nearest working facilities, nearest first, with distance, direction and walking time."""
         items = service.nearby(query["lat"], query["lon"], query["radius"], _kinds(query), query["limit"])
-        return {"items": items, "count": len(items)}
+        # The service builds these items from plain numbers and strings in the
+        # shape of NearbyResultSchema (a test holds it to that); dumping them
+        # through marshmallow again would cost more than the search itself.
+        return jsonify({"items": items, "count": len(items)})
 
 
 @blp.route("")

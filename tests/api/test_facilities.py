@@ -121,3 +121,10 @@ def test_a_change_made_by_another_process_is_noticed(tmp_path):
         versions.bump(versions.FACILITIES)
         db.session.commit()
     assert reader.test_client().get(url).get_json()["count"] == 0
+
+
+def test_nearby_answer_has_the_documented_shape(client, around_home):
+    from server.api.schemas.facilities import NearbyResultSchema
+
+    body = client.get(f"/api/v1/facilities/nearby?lat={HOME[0]}&lon={HOME[1]}").get_json()
+    assert NearbyResultSchema().load(body) and set(body["items"][0]) == set(NearbyResultSchema().fields["items"].inner.schema.fields)
