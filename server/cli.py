@@ -52,9 +52,11 @@ main = AnsimGroup(help="Ansim (안심) — resident-safety service for a distric
 
 
 def register_commands(app: Flask) -> None:
+    from server.facilities.cli import import_group
 
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(import_group)
 
 
 user_group = AppGroup("user", help="Manage accounts.")

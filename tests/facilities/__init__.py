@@ -1,0 +1,1 @@
+"""Facilities: importing public data and the 구/동 areas."""

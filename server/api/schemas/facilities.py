@@ -1,6 +1,6 @@
 """Schemas for facilities: nearby queries, map viewports, details."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate
 
 from server.facilities.models import FacilityKind, FacilityStatus
 
