@@ -12,6 +12,7 @@ from flask.cli import AppGroup, FlaskGroup, ScriptInfo, pass_script_info, routes
 from flask_migrate import upgrade
 
 from server.accounts.models import Language, Role
+from server.version import __version__
 
 
 def _create_app() -> Flask:
@@ -24,7 +25,7 @@ class AnsimGroup(FlaskGroup):
     """FlaskGroup whose ``run`` upgrades the database first."""
 
     def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(create_app=_create_app, add_default_commands=False, **kwargs)
+        super().__init__(create_app=_create_app, add_default_commands=False, add_version_option=False, **kwargs)
         self.add_command(run)
         self.add_command(shell_command)
         self.add_command(routes_command)
@@ -49,6 +50,7 @@ def run(ctx: click.Context, info: ScriptInfo, demo: bool, **kwargs) -> None:  # 
 run.params.extend(p for p in run_command.params if p.name != "demo")
 
 main = AnsimGroup(help="Ansim (안심) — resident-safety service for a district.")
+click.version_option(__version__, prog_name="ansim")(main)
 
 
 def register_commands(app: Flask) -> None:

@@ -105,3 +105,16 @@ def test_demo_district_has_facilities_near_its_centre(app, runner):
     kinds = {kind for f in viewport["features"] for kind in f["properties"]["kinds"]}
     assert viewport["aggregated"] and kinds == {"bell", "cctv", "security_light", "safe_house", "police"}
     assert "demo facilities" not in runner.invoke(args=["demo"]).output  # generated once
+
+
+def test_version_and_flask_commands_are_there():
+    from click.testing import CliRunner
+
+    from server.cli import main
+    from server.version import __version__
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["--version"]).output.strip() == f"ansim, version {__version__}"
+    listed = runner.invoke(main, ["--help"]).output
+    for command in ("run", "routes", "shell", "db", "user", "import", "demo"):
+        assert f"  {command} " in listed
