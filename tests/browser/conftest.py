@@ -44,6 +44,10 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     for item in items:
         if "tests/browser/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
+            # The development server may leave a static file open when the
+            # browser hangs up mid-download; that says nothing about the app.
+            item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"))
+            item.add_marker(pytest.mark.filterwarnings("ignore::ResourceWarning"))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
 

@@ -143,9 +143,47 @@ export async function logout() {
   return data;
 }
 
-/** Public settings: version, district, map tiles. */
+let configRequest = null;
+
+/**
+ * Public settings: version, district, map tiles. Asked once per page (the
+ * header and the map both need them); a failure is forgotten so the next
+ * caller tries again.
+ */
 export function config() {
-  return getJSON("/api/v1/config");
+  configRequest ??= getJSON("/api/v1/config").catch((error) => {
+    configRequest = null;
+    throw error;
+  });
+  return configRequest;
+}
+
+function query(params) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    search.set(name, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return search.toString();
+}
+
+/** The nearest working facilities of the given kinds around a point, nearest first. */
+export function nearby({ lat, lon, kinds, limit = 1, radius = 5000 }) {
+  return getJSON(`/api/v1/facilities/nearby?${query({ lat, lon, kind: kinds, limit, radius })}`);
+}
+
+/**
+ * Facilities inside a map viewport as a GeoJSON FeatureCollection (clusters
+ * when crowded). bbox is [min_lon, min_lat, max_lon, max_lat].
+ */
+export function facilitiesInView(bbox, kinds) {
+  const box = bbox.map((n) => n.toFixed(6));
+  return getJSON(`/api/v1/facilities?${query({ bbox: box, kind: kinds })}`);
+}
+
+/** One facility with everything known about it. */
+export function facility(id) {
+  return getJSON(`/api/v1/facilities/${encodeURIComponent(id)}`);
 }
 
 /** A static JSON file of the app itself (the translation catalogs). */

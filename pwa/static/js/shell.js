@@ -1,7 +1,8 @@
 /**
  * The resident shell (index.html): screens behind hash routes, the bottom
- * navigation, the SOS button, and the little the shell knows from the server
- * (district name, whether this device is known, who is signed in).
+ * navigation, the SOS button, the map screen (map-screen.js), and the little
+ * the shell knows from the server (district name, whether this device is
+ * known, who is signed in).
  */
 
 import * as api from "./api.js";
@@ -9,6 +10,7 @@ import { wireDialog } from "./dialog.js";
 import { find, markReady } from "./dom.js";
 import { formatDate, initI18n, LANGUAGE_CHANGED, setText, t } from "./i18n.js";
 import { initLanguageSwitch } from "./lang-switch.js";
+import { initMapScreen } from "./map-screen.js";
 import { startRouter } from "./router.js";
 
 // What the server last told us; null until it answers (or while offline).
@@ -69,7 +71,9 @@ async function main() {
     loadSession();
     showDistrict();
   });
-  await Promise.all([loadSession(), showDistrict()]);
+  // The map starts alongside: SOS and the navigation never wait for it.
+  const map = initMapScreen().catch((error) => console.error("map: not started", error));
+  await Promise.all([loadSession(), showDistrict(), map]);
 }
 
 main();
