@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import config as settings
 from server.paths import MIGRATIONS_DIR, PWA_DIR
+from server.sessions import SessionInterface
 from server.version import __version__
 
 __all__ = ["create_app", "__version__"]
@@ -28,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings.finalise(conf, Path(app.instance_path)))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep schema order: code, status, message…
+    app.session_interface = SessionInterface()
 
     register_logging(app)
     register_extensions(app)
