@@ -26,6 +26,7 @@ const PRECACHE = [
   "/static/js/map.js",
   "/static/js/nearest-card.js",
   "/static/js/offline-store.js",
+  "/static/js/storage.js",
   "/static/js/router.js",
   "/static/js/shell.js",
   "/static/js/sw-register.js",

@@ -6,25 +6,18 @@
 
 import { findAll } from "./dom.js";
 import { KINDS, KIND_NAMES } from "./facility-kinds.js";
+import { readJSON, writeJSON } from "./storage.js";
 
 const STORAGE_KEY = "ansim.map.kinds";
 
 function load() {
-  try {
-    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY));
-    if (Array.isArray(saved)) return new Set(saved.filter((kind) => KIND_NAMES.includes(kind)));
-  } catch {
-    // Nothing saved, or storage blocked: the defaults below.
-  }
+  const saved = readJSON(STORAGE_KEY);
+  if (Array.isArray(saved)) return new Set(saved.filter((kind) => KIND_NAMES.includes(kind)));
   return new Set(KINDS.filter((entry) => entry.on).map((entry) => entry.kind));
 }
 
 function save(kinds) {
-  try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify([...kinds]));
-  } catch {
-    // Not kept across visits in blocked-storage modes; the map still filters.
-  }
+  writeJSON(STORAGE_KEY, [...kinds]);
 }
 
 /**

@@ -14,25 +14,18 @@
  *   manual       following a point the resident set by hand
  */
 
+import { readJSON, writeJSON } from "./storage.js";
+
 const STORAGE_KEY = "ansim.position";
 const GEO_OPTIONS = { enableHighAccuracy: true, timeout: 10_000, maximumAge: 5_000 };
 
 function loadSaved() {
-  try {
-    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY));
-    if (Number.isFinite(saved?.lat) && Number.isFinite(saved?.lon)) return saved;
-  } catch {
-    // Nothing saved, or storage blocked.
-  }
-  return null;
+  const saved = readJSON(STORAGE_KEY);
+  return Number.isFinite(saved?.lat) && Number.isFinite(saved?.lon) ? saved : null;
 }
 
 function save(position) {
-  try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(position));
-  } catch {
-    // The position still works for this visit.
-  }
+  writeJSON(STORAGE_KEY, position);
 }
 
 /** The geolocation PermissionStatus (state "granted", "denied" or "prompt"), or null when the browser cannot tell. */

@@ -9,24 +9,17 @@
  * is enough and can be read synchronously while the map starts.
  */
 
+import { readJSON, writeJSON } from "./storage.js";
+
 const PREFIX = "ansim.offline.";
 const DETAILS_KEPT = 30;
 
 function read(name) {
-  try {
-    const raw = localStorage.getItem(PREFIX + name);
-    return raw ? JSON.parse(raw) : null;
-  } catch {
-    return null; // blocked storage or a damaged entry: as if nothing was saved
-  }
+  return readJSON(PREFIX + name);
 }
 
 function write(name, value) {
-  try {
-    localStorage.setItem(PREFIX + name, JSON.stringify(value));
-  } catch {
-    // Full or blocked storage: the map works online all the same.
-  }
+  writeJSON(PREFIX + name, value);
 }
 
 /** Public settings (tiles, centre, zoom), so the map starts offline in the right place. */
