@@ -62,6 +62,11 @@ def defaults() -> dict[str, Any]:
         "MAX_PHOTO_BYTES": 8 * 1024 * 1024,
         "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
         "PROXY_COUNT": 0,
+        # Reports stored (retries are free) per device, per address, and SOS
+        # per device; an SOS is never limited per address.
+        "REPORT_RATE_LIMIT": "30 per hour",
+        "REPORT_ADDRESS_RATE_LIMIT": "120 per hour",
+        "SOS_RATE_LIMIT": "10 per 10 minutes",
         "LOG_LEVEL": "INFO",
         "PASSWORD_HASHER": "argon2id",
         # How often a worker asks whether facilities changed elsewhere (s).

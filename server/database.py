@@ -55,10 +55,15 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def enum_column(enum_cls: type, length: int = 24) -> sa.Enum:
-    """A portable enum: stored as its string values, checked by a constraint."""
+def enum_column(enum_cls: type, length: int = 24, name: str | None = None) -> sa.Enum:
+    """A portable enum: stored as its string values, checked by a constraint.
+
+    ``name`` names the constraint; give one when a table has two columns of
+    the same enum, or their constraints would share a name.
+    """
     return sa.Enum(
         enum_cls,
+        **({"name": name} if name else {}),
         native_enum=False,
         create_constraint=True,
         length=length,

@@ -2,5 +2,6 @@
 
 from server.accounts.models import Device, Organisation, User
 from server.facilities.models import AdminArea, DataVersion, Facility
+from server.reports.models import Report, ReportEvent
 
-__all__ = ["AdminArea", "DataVersion", "Device", "Facility", "Organisation", "User"]
+__all__ = ["AdminArea", "DataVersion", "Device", "Facility", "Organisation", "Report", "ReportEvent", "User"]

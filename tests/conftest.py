@@ -42,8 +42,21 @@ def base_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     }
 
 
+_fresh_schema = False
+
+
 def reset_database() -> None:
-    """Empty every table (PostgreSQL keeps its schema between tests)."""
+    """Empty every table (PostgreSQL keeps its schema between tests).
+
+    The PostgreSQL test database outlives a run, so the first test of a run
+    starts from an empty schema: tables of an older model must not linger.
+    """
+    global _fresh_schema
+    if db.engine.dialect.name == "postgresql" and not _fresh_schema:
+        db.session.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.session.commit()
+        db.create_all()
+        _fresh_schema = True
     if db.engine.dialect.name == "postgresql":
         tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

@@ -10,7 +10,10 @@ import re
 
 import pytest
 
-from server.accounts.models import Role
+from server.accounts.models import Role, User
+from server.extensions import db
+from server.reports import service as report_service
+from server.reports.models import ReportKind
 from tests.conftest import PASSWORD, Actor, add_facilities
 
 KINDS = ("anonymous", "device", "resident", "guard", "operator", "admin")
@@ -50,6 +53,12 @@ MATRIX = [
     ("GET", "/api/v1/facilities/nearby", "/api/v1/facilities/nearby?lat=37.59&lon=127.02", None, expect(200)),
     ("GET", "/api/v1/facilities/<int:facility_id>", "/api/v1/facilities/{facility}", None, expect(200)),
     ("PATCH", "/api/v1/facilities/<int:facility_id>", "/api/v1/facilities/{facility}", {"status": "out_of_order"}, expect(200, ("operator", "admin"))),
+    ("POST", "/api/v1/reports", "/api/v1/reports", {"kind": "sos", "lat": 37.59, "lon": 127.02}, {**expect(201, ACCOUNTS), "device": 201}),
+    ("GET", "/api/v1/reports", "/api/v1/reports", None, expect(200, ("operator", "admin"))),
+    ("GET", "/api/v1/reports/mine", "/api/v1/reports/mine", None, {**expect(200, ACCOUNTS), "device": 200}),
+    ("GET", "/api/v1/reports/<int:report_id>", "/api/v1/reports/{report}", None, expect(200, ("operator", "admin"))),
+    ("PATCH", "/api/v1/reports/<int:report_id>", "/api/v1/reports/{report}", {"status": "acknowledged"}, expect(200, ("operator", "admin"))),
+    ("POST", "/api/v1/reports/<int:report_id>/merge", "/api/v1/reports/{report}/merge", {"into": "{other_report}"}, expect(200, ("operator", "admin"))),
     ("GET", "/", "/", None, {k: 200 for k in KINDS}),
     ("GET", "/login", "/login", None, {k: 200 for k in KINDS}),
     ("GET", "/offline.html", "/offline.html", None, {k: 200 for k in KINDS}),
@@ -72,8 +81,16 @@ def test_role_matrix(app, kind, method, rule, path, body, statuses):
 
         target = service.create_user(display_name="대상", email="target@example.kr", password=PASSWORD, role=Role.RESIDENT).id
         (facility,) = add_facilities({"lat": 37.59, "lon": 127.02})
+        report, other_report = (
+            report_service.submit({"kind": ReportKind.SUSPICIOUS_PERSON, "lat": 37.59, "lon": 127.02}, idempotency_key=f"matrix-{n}", device=None, user=db.session.get(User, target)).report.id
+            for n in range(2)
+        )
+    ids = {"target": target, "facility": facility, "report": report, "other_report": other_report}
+    if body and body.get("into") == "{other_report}":
+        body = {**body, "into": other_report}
     actor = Actor(app, device=True) if kind == "device" else Actor(app, role=None if kind == "anonymous" else Role(kind))
-    with actor.open(method, path.format(target=target, facility=facility), json=body) as response:
+    headers = {"Idempotency-Key": f"matrix-{kind}-{method}"}
+    with actor.open(method, path.format(**ids), json=body, headers=headers) as response:
         assert response.status_code == statuses[kind], (kind, method, path, response.get_data(as_text=True)[:300])
 
 

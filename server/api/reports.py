@@ -1,0 +1,115 @@
+"""Reports: residents and guards send them (an SOS is never behind a login);
+operators follow them through their case workflow."""
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from server.accounts.auth import STAFF_ROLES, current_account, current_device, roles_required
+from server.api.schemas.reports import (
+    IdempotencyHeaderSchema,
+    MergeSchema,
+    OperatorReportDetailSchema,
+    OperatorReportSchema,
+    ReportCreateSchema,
+    ReportQuerySchema,
+    ReportSchema,
+    StatusChangeSchema,
+)
+from server.extensions import db, limiter
+from server.reports import service
+from server.reports.models import ReportKind
+
+URL_PREFIX = "/reports"
+blp = Blueprint("reports", __name__, description="SOS and reports, and the operators' case workflow")
+
+
+def _device_or_address() -> str:
+    return "report:" + (request.headers.get("X-Device-Key") or request.remote_addr or "-")
+
+
+def _is_sos() -> bool:
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and body.get("kind") == ReportKind.SOS.value
+
+
+def _limit(name: str):  # type: ignore[no-untyped-def]
+    return lambda: current_app.config[name]
+
+
+def _stored(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.status_code == 201  # retries of a stored report cost nothing
+
+
+@blp.route("")
+class Reports(MethodView):
+    # Ordinary reports are limited per device and per address; an SOS only per
+    # device and generously, so a shared address (a carrier NAT, a dormitory)
+    # can never block someone's first call for help.
+    @limiter.limit(_limit("REPORT_RATE_LIMIT"), key_func=_device_or_address, deduct_when=_stored, exempt_when=_is_sos, scope="reports")
+    @limiter.limit(_limit("REPORT_ADDRESS_RATE_LIMIT"), deduct_when=_stored, exempt_when=_is_sos, scope="reports-ip")
+    @limiter.limit(_limit("SOS_RATE_LIMIT"), key_func=_device_or_address, deduct_when=_stored, exempt_when=lambda: not _is_sos(), scope="sos")
+    @blp.arguments(IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(ReportCreateSchema)
+    @blp.response(201, ReportSchema)
+    @blp.alt_response(200, schema=ReportSchema, description="A retry: the report stored by the first request with this key")
+    @blp.alt_response(409, description="The key belongs to someone else's report")
+    def post(self, headers, body):
+        """Send a report or an SOS, with an `Idempotency-Key` header.
+
+        Needs a device key or an account. The same key always returns the same
+        report, so the app can retry until it hears back.
+        """
+        device, user = current_device(), current_account()
+        if device is None and user is None:
+            abort(401, message="Send X-Device-Key (any random 128-bit key) or log in.")
+        result = service.submit(body, idempotency_key=headers["idempotency_key"], device=device, user=user)
+        return result.report, 201 if result.created else 200
+
+    @roles_required(*STAFF_ROLES)
+    @blp.arguments(ReportQuerySchema, location="query")
+    @blp.response(200, OperatorReportSchema(many=True))
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Operators: reports by status, kind, area and time; open SOS first."""
+        stmt = service.search(statuses=query.get("status"), kinds=query.get("kind"), area=query.get("area"), since=query.get("since"), until=query.get("until"))
+        page = db.paginate(stmt, page=pagination_parameters.page, per_page=pagination_parameters.page_size, error_out=False)
+        pagination_parameters.item_count = page.total
+        return page.items
+
+
+@blp.route("/mine")
+class MyReports(MethodView):
+    @blp.response(200, ReportSchema(many=True))
+    def get(self):
+        """The reports this device or account sent, with their status and the operator's note."""
+        device, user = current_device(), current_account()
+        if device is None and user is None:
+            abort(401, message="Send X-Device-Key or log in.")
+        return service.mine(device, user)
+
+
+@blp.route("/<int:report_id>")
+class ReportById(MethodView):
+    decorators = [roles_required(*STAFF_ROLES)]
+
+    @blp.response(200, OperatorReportDetailSchema)
+    def get(self, report_id):
+        """Operators: one report with its history and the nearest cameras and bells."""
+        return service.details(service.get(report_id))
+
+    @blp.arguments(StatusChangeSchema)
+    @blp.response(200, OperatorReportSchema)
+    @blp.alt_response(409, description="Not a possible next status")
+    def patch(self, body, report_id):
+        """Operators: move the case along, with a note for the log and one for the reporter."""
+        return service.change_status(service.get(report_id), body["status"], by=current_account(), note=body.get("note"), public_note=body.get("public_note"))
+
+
+@blp.route("/<int:report_id>/merge", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+@blp.arguments(MergeSchema)
+@blp.response(200, OperatorReportSchema)
+def merge(body, report_id):
+    """Operators: mark a report a duplicate of another."""
+    return service.merge(service.get(report_id), service.get(body["into"]), by=current_account(), note=body.get("note"))

@@ -1,0 +1,95 @@
+"""Schemas for reports, with one view per audience: the reporter sees their
+report and the operator's public note; only operators see who reported."""
+
+from marshmallow import Schema, fields, validate
+
+from server.api.schemas.facilities import Latitude, Longitude, NearbyFacilitySchema
+from server.reports.models import ReportKind, ReportStatus
+
+IDEMPOTENCY_KEY = validate.Regexp(r"^[A-Za-z0-9_.:-]{8,100}$", error="8–100 letters, digits, '-', '_', '.' or ':' (a UUID is fine).")
+
+
+class ReportCreateSchema(Schema):
+    kind = fields.Enum(ReportKind, by_value=True, required=True)
+    lat = Latitude(allow_none=True)
+    lon = Longitude(allow_none=True)
+    accuracy_m = fields.Float(allow_none=True, validate=validate.Range(0, 100_000))
+    text = fields.Str(allow_none=True, validate=validate.Length(max=2000))
+    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
+    facility_id = fields.Int(allow_none=True)
+    silent = fields.Bool(load_default=False)
+    client_time = fields.AwareDateTime(allow_none=True, metadata={"description": "when the phone made the report (it may have waited offline)"})
+
+
+class IdempotencyHeaderSchema(Schema):
+    class Meta:
+        unknown = "exclude"  # the other request headers
+
+    idempotency_key = fields.Str(required=True, data_key="Idempotency-Key", validate=IDEMPOTENCY_KEY)
+
+
+class ReportSchema(Schema):
+    """A report as its reporter sees it."""
+
+    id = fields.Int()
+    kind = fields.Enum(ReportKind, by_value=True)
+    status = fields.Enum(ReportStatus, by_value=True)
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    accuracy_m = fields.Float(allow_none=True)
+    text = fields.Str(allow_none=True)
+    url = fields.Str(allow_none=True)
+    facility_id = fields.Int(allow_none=True)
+    silent = fields.Bool()
+    client_time = fields.DateTime(allow_none=True)
+    received_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    public_note = fields.Str(allow_none=True)
+
+
+class ReportEventSchema(Schema):
+    at = fields.DateTime()
+    actor_user_id = fields.Int(allow_none=True)
+    actor_device_id = fields.Int(allow_none=True)
+    from_status = fields.Enum(ReportStatus, by_value=True, allow_none=True)
+    to_status = fields.Enum(ReportStatus, by_value=True)
+    note = fields.Str(allow_none=True)
+
+
+class OperatorReportSchema(ReportSchema):
+    """A report as operators see it: who sent it, where it is, what happened."""
+
+    device_id = fields.Int(allow_none=True)
+    user_id = fields.Int(allow_none=True)
+    gu_code = fields.Str(allow_none=True)
+    dong_code = fields.Str(allow_none=True)
+    merged_into_id = fields.Int(allow_none=True)
+
+
+class NearestSchema(Schema):
+    cctv = fields.List(fields.Nested(NearbyFacilitySchema))
+    bells = fields.List(fields.Nested(NearbyFacilitySchema))
+
+
+class OperatorReportDetailSchema(OperatorReportSchema):
+    events = fields.List(fields.Nested(ReportEventSchema))
+    nearest = fields.Nested(NearestSchema)
+
+
+class ReportQuerySchema(Schema):
+    status = fields.List(fields.Enum(ReportStatus, by_value=True))
+    kind = fields.List(fields.Enum(ReportKind, by_value=True))
+    area = fields.Str(validate=validate.Length(2, 10), metadata={"description": "구 (SIG_CD) or 동 (adm_cd2) code"})
+    since = fields.AwareDateTime()
+    until = fields.AwareDateTime()
+
+
+class StatusChangeSchema(Schema):
+    status = fields.Enum(ReportStatus, by_value=True, required=True)
+    note = fields.Str(allow_none=True, validate=validate.Length(max=1000), metadata={"description": "for the audit log"})
+    public_note = fields.Str(allow_none=True, validate=validate.Length(max=500), metadata={"description": "shown to the reporter"})
+
+
+class MergeSchema(Schema):
+    into = fields.Int(required=True)
+    note = fields.Str(allow_none=True, validate=validate.Length(max=1000))

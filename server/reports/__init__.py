@@ -1,0 +1,1 @@
+"""Reports and SOS from residents and guards, and their case workflow."""

@@ -1,0 +1,196 @@
+"""Receiving reports exactly once, and the operators' case workflow.
+
+``submit`` is idempotent on the client's key: the first request stores the
+report, every retry — also one racing the first — gets that same report back.
+Status changes follow ``TRANSITIONS`` and each one writes a ``ReportEvent``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from server.accounts.models import Device, User
+from server.database import utcnow
+from server.errors import Conflict, Invalid, NotFound
+from server.extensions import db
+from server.facilities import service as facilities
+from server.facilities import versions
+from server.facilities.areas import AreaLocator
+from server.facilities.models import Facility, FacilityKind
+from server.reports.models import Report, ReportEvent, ReportKind, ReportStatus
+
+OPEN = (ReportStatus.NEW, ReportStatus.ACKNOWLEDGED, ReportStatus.DISPATCHED)
+CLOSED = (ReportStatus.RESOLVED, ReportStatus.FALSE_ALARM, ReportStatus.DUPLICATE)
+#: Where a report may go from each status. A closed case can be reopened.
+TRANSITIONS: dict[ReportStatus, tuple[ReportStatus, ...]] = {
+    ReportStatus.NEW: (ReportStatus.ACKNOWLEDGED, ReportStatus.DISPATCHED, *CLOSED),
+    ReportStatus.ACKNOWLEDGED: (ReportStatus.DISPATCHED, *CLOSED),
+    ReportStatus.DISPATCHED: CLOSED,
+    **{closed: (ReportStatus.ACKNOWLEDGED,) for closed in CLOSED},
+}
+
+
+@dataclass
+class Submitted:
+    report: Report
+    created: bool
+
+
+def submit(values: dict[str, Any], *, idempotency_key: str, device: Device | None, user: User | None) -> Submitted:
+    """Store a report once per idempotency key; a retry returns the stored one."""
+    existing = _by_key(idempotency_key)
+    if existing is not None:
+        return Submitted(_same_reporter(existing, device, user), created=False)
+    _validate(values)
+    report = Report(**values, idempotency_key=idempotency_key, device_id=device.id if device else None, user_id=user.id if user else None)
+    if report.lat is not None and report.lon is not None:
+        report.gu_code, report.dong_code = _locator().locate(report.lon, report.lat)
+    now = utcnow()
+    report.received_at = report.updated_at = now
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
+            db.session.flush()
+            db.session.add(ReportEvent(report_id=report.id, at=now, actor_device_id=report.device_id, actor_user_id=report.user_id, to_status=ReportStatus.NEW))
+    except sa.exc.IntegrityError:
+        # A concurrent retry with the same key stored it first: that one wins.
+        db.session.rollback()
+        existing = _by_key(idempotency_key)
+        if existing is None:
+            raise
+        return Submitted(_same_reporter(existing, device, user), created=False)
+    db.session.commit()
+    return Submitted(report, created=True)
+
+
+def _by_key(key: str) -> Report | None:
+    return db.session.scalar(sa.select(Report).where(Report.idempotency_key == key))
+
+
+def _same_reporter(report: Report, device: Device | None, user: User | None) -> Report:
+    if (device is not None and report.device_id == device.id) or (user is not None and report.user_id == user.id):
+        return report
+    raise Conflict("This idempotency key was used for another report; make a new key for each report.", {"headers": {"Idempotency-Key": ["Already used."]}})
+
+
+def _validate(values: dict[str, Any]) -> None:
+    kind = values["kind"]
+    errors: dict[str, list[str]] = {}
+    if kind is not ReportKind.CRIME_WARNING_POST and (values.get("lat") is None or values.get("lon") is None):
+        errors["lat"] = ["A location is needed for this kind of report."]
+    if kind is ReportKind.CRIME_WARNING_POST and not values.get("url") and not values.get("text"):
+        errors["url"] = ["Give the address of the post, or describe where it was seen."]
+    if kind is ReportKind.FACILITY_FAULT:
+        if values.get("facility_id") is None:
+            errors["facility_id"] = ["Say which facility is broken."]
+        elif db.session.get(Facility, values["facility_id"]) is None:
+            errors["facility_id"] = ["No such facility."]
+    if errors:
+        raise Invalid("Some fields are missing for this kind of report.", {"json": errors})
+
+
+def _locator() -> AreaLocator:
+    """The 구/동 locator, rebuilt only when the areas change."""
+    version = versions.current(versions.AREAS)
+    cached = current_app.extensions.get("ansim.report_locator")
+    if cached is None or cached[0] != version:
+        cached = (version, AreaLocator.from_database())
+        current_app.extensions["ansim.report_locator"] = cached
+    return cached[1]
+
+
+def mine(device: Device | None, user: User | None) -> list[Report]:
+    """The reports this device or account sent, newest first."""
+    conditions = []
+    if device is not None:
+        conditions.append(Report.device_id == device.id)
+    if user is not None:
+        conditions.append(Report.user_id == user.id)
+    if not conditions:
+        return []
+    return list(db.session.scalars(sa.select(Report).where(sa.or_(*conditions)).order_by(Report.received_at.desc(), Report.id.desc()).limit(100)))
+
+
+def search(
+    *,
+    statuses: list[ReportStatus] | None = None,
+    kinds: list[ReportKind] | None = None,
+    area: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> sa.Select[tuple[Report]]:
+    """Operators' list: newest first, open SOS before everything else."""
+    stmt = sa.select(Report)
+    if statuses:
+        stmt = stmt.where(Report.status.in_(statuses))
+    if kinds:
+        stmt = stmt.where(Report.kind.in_(kinds))
+    if area:
+        stmt = stmt.where(sa.or_(Report.gu_code == area, Report.dong_code == area))
+    if since:
+        stmt = stmt.where(Report.received_at >= since)
+    if until:
+        stmt = stmt.where(Report.received_at < until)
+    urgent = sa.case((sa.and_(Report.kind == ReportKind.SOS, Report.status.in_(OPEN)), 0), else_=1)
+    return stmt.order_by(urgent, Report.received_at.desc(), Report.id.desc())
+
+
+def get(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None:
+        raise NotFound("No such report.")
+    return report
+
+
+@dataclass
+class ReportDetails:
+    """A report with its nearest cameras and bells."""
+
+    report: Report
+    nearest: dict[str, list[dict[str, Any]]]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.report, name)
+
+
+def details(report: Report) -> ReportDetails:
+    return ReportDetails(report, nearest_facilities(report))
+
+
+def nearest_facilities(report: Report) -> dict[str, list[dict[str, Any]]]:
+    """The 3 nearest cameras and bells, for the operator to look and to call."""
+    if report.lat is None or report.lon is None:
+        return {"cctv": [], "bells": []}
+    return {
+        "cctv": facilities.nearby(report.lat, report.lon, 1000, (FacilityKind.CCTV,), 3),
+        "bells": facilities.nearby(report.lat, report.lon, 1000, (FacilityKind.BELL,), 3),
+    }
+
+
+def change_status(report: Report, to: ReportStatus, *, by: User, note: str | None = None, public_note: str | None = None) -> Report:
+    """Move a case along; an impossible move is a 409, and every move is logged."""
+    if to is not report.status and to not in TRANSITIONS[report.status]:
+        raise Conflict(f"A {report.status.value} report cannot become {to.value}.", {"json": {"status": [f"Allowed: {', '.join(s.value for s in TRANSITIONS[report.status])}."]}})
+    if to is report.status and note is None and public_note is None:
+        return report
+    now = utcnow()
+    db.session.add(ReportEvent(report_id=report.id, at=now, actor_user_id=by.id, from_status=report.status, to_status=to, note=note))
+    report.status = to
+    if public_note is not None:
+        report.public_note = public_note
+    report.updated_at = now
+    db.session.commit()
+    return report
+
+
+def merge(report: Report, into: Report, *, by: User, note: str | None = None) -> Report:
+    """Mark a report a duplicate of another, which stays the case to follow."""
+    if report.id == into.id or into.merged_into_id == report.id:
+        raise Conflict("A report cannot be merged into itself.", {"json": {"into": ["Pick another report."]}})
+    report.merged_into_id = into.id
+    return change_status(report, ReportStatus.DUPLICATE, by=by, note=note or f"merged into #{into.id}")
