@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     from server.accounts.auth import register_auth
     from server.extensions import db, limiter, migrate
     from server.facilities.index import register_index
+    from server.live import register_live
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -62,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     app.before_request_funcs[None].remove(limiter._check_request_limit)
     register_auth(app)
     register_index(app)
+    register_live(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -67,6 +67,8 @@ def defaults() -> dict[str, Any]:
         "REPORT_RATE_LIMIT": "30 per hour",
         "REPORT_ADDRESS_RATE_LIMIT": "120 per hour",
         "SOS_RATE_LIMIT": "10 per 10 minutes",
+        # A live feed sends a comment this often so proxies keep it open.
+        "SSE_HEARTBEAT_SECONDS": 15.0,
         "LOG_LEVEL": "INFO",
         "PASSWORD_HASHER": "argon2id",
         # How often a worker asks whether facilities changed elsewhere (s).

@@ -1,7 +1,7 @@
 """Reports: residents and guards send them (an SOS is never behind a login);
 operators follow them through their case workflow."""
 
-from flask import current_app, request
+from flask import Response, current_app, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -17,6 +17,7 @@ from server.api.schemas.reports import (
     StatusChangeSchema,
 )
 from server.extensions import db, limiter
+from server.live import broker, sse
 from server.reports import service
 from server.reports.models import ReportKind
 
@@ -87,6 +88,44 @@ class MyReports(MethodView):
         if device is None and user is None:
             abort(401, message="Send X-Device-Key or log in.")
         return service.mine(device, user)
+
+
+@blp.route("/stream")
+class ReportStream(MethodView):
+    decorators = [roles_required(*STAFF_ROLES)]
+
+    @blp.doc(responses={"200": {"description": "text/event-stream of `report` events (OperatorReport)", "content": {"text/event-stream": {}}}})
+    def get(self):
+        """Operators: a Server-Sent Events feed of new and changed reports.
+
+        Each event's id is its audit-log id; a reconnect with `Last-Event-ID`
+        first receives what it missed.
+        """
+        last = request.headers.get("Last-Event-ID", "")
+        missed = service.events_since(int(last)) if last.isdigit() else []
+        subscription = broker().subscribe(service.CHANNEL, current_app.config["SSE_HEARTBEAT_SECONDS"])
+
+        def frames():
+            try:
+                yield "retry: 3000\n\n"
+                for event in missed:
+                    yield _report_frame(event.report_id, event.id)
+                for message in subscription:
+                    yield sse(None) if message is None else _report_frame(message["report_id"], message["event_id"])
+            finally:
+                subscription.close()
+
+        response = Response(stream_with_context(frames()), mimetype="text/event-stream")
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
+        return response
+
+
+def _report_frame(report_id: int, event_id: int) -> str:
+    try:
+        return sse(OperatorReportSchema().dump(service.get(report_id)), name="report", event_id=event_id)
+    finally:
+        db.session.remove()  # a feed lives long; hold no connection between events
 
 
 @blp.route("/<int:report_id>")

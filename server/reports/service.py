@@ -22,8 +22,12 @@ from server.facilities import service as facilities
 from server.facilities import versions
 from server.facilities.areas import AreaLocator
 from server.facilities.models import Facility, FacilityKind
+from server.live import publish
 from server.reports.models import Report, ReportEvent, ReportKind, ReportStatus
 
+#: The live channel operators listen on. Only ids travel through it: the
+#: stream reads the report itself, so no reporter data passes through Redis.
+CHANNEL = "reports"
 OPEN = (ReportStatus.NEW, ReportStatus.ACKNOWLEDGED, ReportStatus.DISPATCHED)
 CLOSED = (ReportStatus.RESOLVED, ReportStatus.FALSE_ALARM, ReportStatus.DUPLICATE)
 #: Where a report may go from each status. A closed case can be reopened.
@@ -52,11 +56,14 @@ def submit(values: dict[str, Any], *, idempotency_key: str, device: Device | Non
         report.gu_code, report.dong_code = _locator().locate(report.lon, report.lat)
     now = utcnow()
     report.received_at = report.updated_at = now
+    event = ReportEvent(at=now, actor_device_id=report.device_id, actor_user_id=report.user_id, to_status=ReportStatus.NEW)
     try:
         with db.session.begin_nested():
             db.session.add(report)
             db.session.flush()
-            db.session.add(ReportEvent(report_id=report.id, at=now, actor_device_id=report.device_id, actor_user_id=report.user_id, to_status=ReportStatus.NEW))
+            event.report_id = report.id
+            db.session.add(event)
+            db.session.flush()
     except sa.exc.IntegrityError:
         # A concurrent retry with the same key stored it first: that one wins.
         db.session.rollback()
@@ -65,7 +72,17 @@ def submit(values: dict[str, Any], *, idempotency_key: str, device: Device | Non
             raise
         return Submitted(_same_reporter(existing, device, user), created=False)
     db.session.commit()
+    _announce(event)
     return Submitted(report, created=True)
+
+
+def _announce(event: ReportEvent) -> None:
+    publish(CHANNEL, {"event_id": event.id, "report_id": event.report_id, "to_status": event.to_status.value})
+
+
+def events_since(event_id: int, limit: int = 200) -> list[ReportEvent]:
+    """What a reconnecting live feed missed (by ``Last-Event-ID``)."""
+    return list(db.session.scalars(sa.select(ReportEvent).where(ReportEvent.id > event_id).order_by(ReportEvent.id).limit(limit)))
 
 
 def _by_key(key: str) -> Report | None:
@@ -179,12 +196,14 @@ def change_status(report: Report, to: ReportStatus, *, by: User, note: str | Non
     if to is report.status and note is None and public_note is None:
         return report
     now = utcnow()
-    db.session.add(ReportEvent(report_id=report.id, at=now, actor_user_id=by.id, from_status=report.status, to_status=to, note=note))
+    event = ReportEvent(report_id=report.id, at=now, actor_user_id=by.id, from_status=report.status, to_status=to, note=note)
+    db.session.add(event)
     report.status = to
     if public_note is not None:
         report.public_note = public_note
     report.updated_at = now
     db.session.commit()
+    _announce(event)
     return report
 
 
