@@ -2,6 +2,6 @@
 
 from server.accounts.models import Device, Organisation, User
 from server.facilities.models import AdminArea, DataVersion, Facility
-from server.reports.models import Report, ReportEvent
+from server.reports.models import Report, ReportEvent, ReportPhoto
 
-__all__ = ["AdminArea", "DataVersion", "Device", "Facility", "Organisation", "Report", "ReportEvent", "User"]
+__all__ = ["AdminArea", "DataVersion", "Device", "Facility", "Organisation", "Report", "ReportEvent", "ReportPhoto", "User"]

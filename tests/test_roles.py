@@ -6,14 +6,17 @@ fails until it does.
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from PIL import Image
 
 from server.accounts.models import Role, User
 from server.extensions import db
+from server.reports import photos
 from server.reports import service as report_service
-from server.reports.models import ReportKind
+from server.reports.models import Report, ReportKind
 from tests.conftest import PASSWORD, Actor, add_facilities
 
 KINDS = ("anonymous", "device", "resident", "guard", "operator", "admin")
@@ -30,6 +33,14 @@ def pages(ok: int, allowed: tuple[str, ...]) -> dict[str, int]:
     return {kind: ok if kind in allowed else (302 if kind in ("anonymous", "device") else 403) for kind in KINDS}
 
 
+def _png(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png((255, 0, 0))
+PHOTO_UPLOAD = "multipart photo"  # a body sent as multipart/form-data
 NEW_USER = {"display_name": "신규", "email": "new@example.kr", "password": PASSWORD, "role": "guard"}
 
 # (method, URL rule, concrete path, JSON body, expected status per kind)
@@ -60,6 +71,8 @@ MATRIX = [
     ("GET", "/api/v1/reports/<int:report_id>", "/api/v1/reports/{report}", None, expect(200, ("operator", "admin"))),
     ("PATCH", "/api/v1/reports/<int:report_id>", "/api/v1/reports/{report}", {"status": "acknowledged"}, expect(200, ("operator", "admin"))),
     ("POST", "/api/v1/reports/<int:report_id>/merge", "/api/v1/reports/{report}/merge", {"into": "{other_report}"}, expect(200, ("operator", "admin"))),
+    ("POST", "/api/v1/reports/<int:report_id>/photos", "/api/v1/reports/{report}/photos", PHOTO_UPLOAD, {**expect(201, ("operator", "admin")), "device": 403}),
+    ("GET", "/api/v1/reports/<int:report_id>/photos/<int:photo_id>", "/api/v1/reports/{report}/photos/{photo}", None, {**expect(200, ("operator", "admin")), "device": 403}),
     ("GET", "/", "/", None, {k: 200 for k in KINDS}),
     ("GET", "/login", "/login", None, {k: 200 for k in KINDS}),
     ("GET", "/offline.html", "/offline.html", None, {k: 200 for k in KINDS}),
@@ -86,12 +99,14 @@ def test_role_matrix(app, kind, method, rule, path, body, statuses):
             report_service.submit({"kind": ReportKind.SUSPICIOUS_PERSON, "lat": 37.59, "lon": 127.02}, idempotency_key=f"matrix-{n}", device=None, user=db.session.get(User, target)).report.id
             for n in range(2)
         )
-    ids = {"target": target, "facility": facility, "report": report, "other_report": other_report}
-    if body and body.get("into") == "{other_report}":
+        photo, _ = photos.attach(db.session.get(Report, report), PNG, device=None, user=None, staff=True)
+        ids = {"target": target, "facility": facility, "report": report, "other_report": other_report, "photo": photo.id}
+    if isinstance(body, dict) and body.get("into") == "{other_report}":
         body = {**body, "into": other_report}
+    payload = {"data": {"photo": (io.BytesIO(_png((0, 0, 255))), "p.png")}, "content_type": "multipart/form-data"} if body == PHOTO_UPLOAD else {"json": body}
     actor = Actor(app, device=True) if kind == "device" else Actor(app, role=None if kind == "anonymous" else Role(kind))
     headers = {"Idempotency-Key": f"matrix-{kind}-{method}"}
-    with actor.open(method, path.format(**ids), json=body, headers=headers) as response:
+    with actor.open(method, path.format(**ids), headers=headers, **payload) as response:
         assert response.status_code == statuses[kind], (kind, method, path, response.get_data(as_text=True)[:300])
 
 

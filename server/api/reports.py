@@ -1,16 +1,18 @@
 """Reports: residents and guards send them (an SOS is never behind a login);
 operators follow them through their case workflow."""
 
-from flask import Response, current_app, request, stream_with_context
+from flask import Response, current_app, request, send_file, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from server.accounts.auth import STAFF_ROLES, current_account, current_device, roles_required
+from server.accounts.auth import STAFF_ROLES, accepts, current_account, current_device, roles_required
 from server.api.schemas.reports import (
     IdempotencyHeaderSchema,
     MergeSchema,
     OperatorReportDetailSchema,
     OperatorReportSchema,
+    PhotoSchema,
+    PhotoUploadSchema,
     ReportCreateSchema,
     ReportQuerySchema,
     ReportSchema,
@@ -18,7 +20,7 @@ from server.api.schemas.reports import (
 )
 from server.extensions import db, limiter
 from server.live import broker, sse
-from server.reports import service
+from server.reports import photos, service
 from server.reports.models import ReportKind
 
 URL_PREFIX = "/reports"
@@ -152,3 +154,39 @@ class ReportById(MethodView):
 def merge(body, report_id):
     """Operators: mark a report a duplicate of another."""
     return service.merge(service.get(report_id), service.get(body["into"]), by=current_account(), note=body.get("note"))
+
+
+def _viewer() -> dict:
+    user = current_account()
+    return {"device": current_device(), "user": user, "staff": bool(user and user.role in STAFF_ROLES)}
+
+
+@blp.route("/<int:report_id>/photos", methods=["POST"])
+@accepts("multipart/form-data")
+@blp.arguments(PhotoUploadSchema, location="files")
+@blp.response(201, PhotoSchema)
+@blp.alt_response(200, schema=PhotoSchema, description="This photo was already attached")
+@blp.alt_response(413, description="Larger than the photo limit")
+@blp.alt_response(415, description="Not a JPEG, PNG or WebP image")
+def add_photo(files, report_id):
+    """The reporter (or an operator) attaches a photo, once per distinct photo.
+
+    The original is kept as evidence; others are shown a copy without its
+    location and camera metadata.
+    """
+    viewer = _viewer()
+    if viewer["device"] is None and viewer["user"] is None:
+        abort(401, message="Send X-Device-Key or log in.")
+    photo, created = photos.attach(service.get(report_id), files["photo"].read(), **viewer)
+    return photo, 201 if created else 200
+
+
+@blp.route("/<int:report_id>/photos/<int:photo_id>")
+@blp.doc(responses={"200": {"description": "the photo without metadata", "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}})
+def photo_file(report_id, photo_id):
+    """The photo as shown to others: no location, no camera metadata."""
+    report, viewer = service.get(report_id), _viewer()
+    if not photos.may_see(report, **viewer):
+        abort(403 if viewer["device"] or viewer["user"] else 401)
+    photo = photos.get(report, photo_id)
+    return send_file(photos.shared_file(photo), mimetype=photo.content_type, max_age=0)

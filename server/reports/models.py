@@ -67,6 +67,7 @@ class Report(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id", ondelete="SET NULL"))
 
     events: Mapped[list[ReportEvent]] = relationship(back_populates="report", order_by="ReportEvent.id")
+    photos: Mapped[list[ReportPhoto]] = relationship(back_populates="report", order_by="ReportPhoto.id")
 
 
 class ReportEvent(db.Model):
@@ -82,3 +83,24 @@ class ReportEvent(db.Model):
     note: Mapped[str | None] = mapped_column(sa.String(1000))
 
     report: Mapped[Report] = relationship(back_populates="events")
+
+
+class ReportPhoto(db.Model):
+    """A photo sent with a report: the original as received, kept with its
+    hash, and a copy without metadata (no GPS, no camera) to show to others."""
+
+    __table_args__ = (sa.UniqueConstraint("report_id", "sha256", name="photo_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    #: Paths relative to the instance folder.
+    original_path: Mapped[str] = mapped_column(sa.String(200))
+    shared_path: Mapped[str] = mapped_column(sa.String(200))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="photos")

@@ -1,6 +1,7 @@
 """Schemas for reports, with one view per audience: the reporter sees their
 report and the operator's public note; only operators see who reported."""
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from server.api.schemas.facilities import Latitude, Longitude, NearbyFacilitySchema
@@ -28,6 +29,16 @@ class IdempotencyHeaderSchema(Schema):
     idempotency_key = fields.Str(required=True, data_key="Idempotency-Key", validate=IDEMPOTENCY_KEY)
 
 
+class PhotoSchema(Schema):
+    id = fields.Int()
+    sha256 = fields.Str()
+    content_type = fields.Str()
+    size = fields.Int()
+    width = fields.Int()
+    height = fields.Int()
+    received_at = fields.DateTime()
+
+
 class ReportSchema(Schema):
     """A report as its reporter sees it."""
 
@@ -45,6 +56,7 @@ class ReportSchema(Schema):
     received_at = fields.DateTime()
     updated_at = fields.DateTime()
     public_note = fields.Str(allow_none=True)
+    photos = fields.List(fields.Nested(PhotoSchema))
 
 
 class ReportEventSchema(Schema):
@@ -93,3 +105,7 @@ class StatusChangeSchema(Schema):
 class MergeSchema(Schema):
     into = fields.Int(required=True)
     note = fields.Str(allow_none=True, validate=validate.Length(max=1000))
+
+
+class PhotoUploadSchema(Schema):
+    photo = Upload(required=True, metadata={"description": "JPEG, PNG or WebP"})
