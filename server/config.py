@@ -37,6 +37,9 @@ ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
     ("ANSIM_MAX_UPLOAD_MB", "MAX_CONTENT_LENGTH", "largest request body in MB (default 10); larger bodies get 413"),
     ("ANSIM_MAX_PHOTO_MB", "MAX_PHOTO_BYTES", "largest photo in MB (default 8)"),
     ("ANSIM_LOGIN_RATE_LIMIT", "LOGIN_RATE_LIMIT", "failed logins allowed per client address and per account (default `5 per minute;20 per hour`)"),
+    ("ANSIM_REPORT_RATE_LIMIT", "REPORT_RATE_LIMIT", "reports stored per device (default `30 per hour`); retries of a stored report are free"),
+    ("ANSIM_REPORT_ADDRESS_RATE_LIMIT", "REPORT_ADDRESS_RATE_LIMIT", "reports stored per client address (default `120 per hour`); never applied to an SOS"),
+    ("ANSIM_SOS_RATE_LIMIT", "SOS_RATE_LIMIT", "SOS stored per device (default `10 per 10 minutes`): a first SOS always passes"),
     ("ANSIM_PROXY_COUNT", "PROXY_COUNT", "number of reverse proxies in front (gunicorn behind nginx: 1) so client addresses are right"),
     ("ANSIM_LOG_LEVEL", "LOG_LEVEL", "logging level (default INFO)"),
 )
@@ -91,7 +94,9 @@ def defaults() -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_STRATEGY": "moving-window",
+        # Fixed windows cost O(1) per hit; a moving window keeps every hit's
+        # time and slows down as a busy limit fills.
+        "RATELIMIT_STRATEGY": "fixed-window",
         # OpenAPI, served under the API prefix; Swagger UI from vendored files.
         "API_TITLE": "Ansim API",
         "API_VERSION": "v1",

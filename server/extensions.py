@@ -16,7 +16,9 @@ class AnsimApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
-db = SQLAlchemy(model_class=Base)
+# A request's objects stay readable after its commit: serialising a response
+# must not cost a fresh SELECT of what was just written.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

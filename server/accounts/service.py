@@ -197,6 +197,8 @@ def identify_device(key: str, *, user: User | None = None) -> Device:
     key_hash = hash_device_key(key)
     device = db.session.scalar(sa.select(Device).where(Device.key_hash == key_hash))
     now = utcnow()
+    if device is not None and (now - device.last_seen_at).total_seconds() <= 60 and (user is None or device.user_id == user.id):
+        return device  # nothing to write
     if device is None:
         try:
             with db.session.begin_nested():

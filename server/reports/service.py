@@ -8,11 +8,13 @@ Status changes follow ``TRANSITIONS`` and each one writes a ``ReportEvent``.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from server.accounts.models import Device, User
 from server.database import utcnow
@@ -51,6 +53,8 @@ def submit(values: dict[str, Any], *, idempotency_key: str, device: Device | Non
     if existing is not None:
         return Submitted(_same_reporter(existing, device, user), created=False)
     _validate(values)
+    if values.get("client_time") is not None:
+        values = {**values, "client_time": values["client_time"].astimezone(dt.UTC)}
     report = Report(**values, idempotency_key=idempotency_key, device_id=device.id if device else None, user_id=user.id if user else None)
     if report.lat is not None and report.lon is not None:
         report.gu_code, report.dong_code = _locator().locate(report.lon, report.lat)
@@ -71,13 +75,15 @@ def submit(values: dict[str, Any], *, idempotency_key: str, device: Device | Non
         if existing is None:
             raise
         return Submitted(_same_reporter(existing, device, user), created=False)
+    announcement = _announcement(event)
     db.session.commit()
-    _announce(event)
+    publish(CHANNEL, announcement)
     return Submitted(report, created=True)
 
 
-def _announce(event: ReportEvent) -> None:
-    publish(CHANNEL, {"event_id": event.id, "report_id": event.report_id, "to_status": event.to_status.value})
+def _announcement(event: ReportEvent) -> dict[str, Any]:
+    """What live feeds are told; read before the commit expires the event."""
+    return {"event_id": event.id, "report_id": event.report_id, "to_status": event.to_status.value}
 
 
 def events_since(event_id: int, limit: int = 200) -> list[ReportEvent]:
@@ -112,13 +118,15 @@ def _validate(values: dict[str, Any]) -> None:
 
 
 def _locator() -> AreaLocator:
-    """The 구/동 locator, rebuilt only when the areas change."""
-    version = versions.current(versions.AREAS)
+    """The 구/동 locator, rebuilt when the areas change (checked at most once a second)."""
+    now = time.monotonic()
     cached = current_app.extensions.get("ansim.report_locator")
-    if cached is None or cached[0] != version:
-        cached = (version, AreaLocator.from_database())
-        current_app.extensions["ansim.report_locator"] = cached
-    return cached[1]
+    if cached is not None and now - cached[2] < current_app.config["INDEX_CHECK_SECONDS"]:
+        return cached[1]
+    version = versions.current(versions.AREAS)
+    locator = cached[1] if cached is not None and cached[0] == version else AreaLocator.from_database()
+    current_app.extensions["ansim.report_locator"] = (version, locator, now)
+    return locator
 
 
 def mine(device: Device | None, user: User | None) -> list[Report]:
@@ -130,7 +138,8 @@ def mine(device: Device | None, user: User | None) -> list[Report]:
         conditions.append(Report.user_id == user.id)
     if not conditions:
         return []
-    return list(db.session.scalars(sa.select(Report).where(sa.or_(*conditions)).order_by(Report.received_at.desc(), Report.id.desc()).limit(100)))
+    newest_first = sa.select(Report).where(sa.or_(*conditions)).order_by(Report.received_at.desc(), Report.id.desc()).limit(100)
+    return list(db.session.scalars(newest_first.options(selectinload(Report.photos))))
 
 
 def search(
@@ -154,7 +163,7 @@ def search(
     if until:
         stmt = stmt.where(Report.received_at < until)
     urgent = sa.case((sa.and_(Report.kind == ReportKind.SOS, Report.status.in_(OPEN)), 0), else_=1)
-    return stmt.order_by(urgent, Report.received_at.desc(), Report.id.desc())
+    return stmt.options(selectinload(Report.photos)).order_by(urgent, Report.received_at.desc(), Report.id.desc())
 
 
 def get(report_id: int) -> Report:
@@ -202,8 +211,10 @@ def change_status(report: Report, to: ReportStatus, *, by: User, note: str | Non
     if public_note is not None:
         report.public_note = public_note
     report.updated_at = now
+    db.session.flush()
+    announcement = _announcement(event)
     db.session.commit()
-    _announce(event)
+    publish(CHANNEL, announcement)
     return report
 
 
