@@ -26,9 +26,11 @@ const PRECACHE = [
   "/static/js/map.js",
   "/static/js/nearest-card.js",
   "/static/js/offline-store.js",
+  "/static/js/outbox.js",
   "/static/js/storage.js",
   "/static/js/router.js",
   "/static/js/shell.js",
+  "/static/js/sos.js",
   "/static/js/sw-register.js",
   // The map library (markers are drawn in SVG, so none of its images are needed).
   // Map tiles are never precached: tile servers forbid bulk copies.
@@ -76,6 +78,17 @@ self.addEventListener("fetch", (event) => {
   } else {
     event.respondWith(cacheFirst(event, request));
   }
+});
+
+// Background Sync: the connection is back. The pages hold the outbox logic
+// (IndexedDB, the CSRF token), so the worker asks each open page to replay.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "ansim-outbox") return;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window" }).then((clients) => {
+      for (const client of clients) client.postMessage({ type: "ansim-outbox-flush" });
+    }),
+  );
 });
 
 /** Drop the caches of earlier versions (ours all start with "ansim-"). */

@@ -71,8 +71,8 @@ async function readBody(response) {
   }
 }
 
-async function send(method, path, body) {
-  const headers = { Accept: "application/json", "X-Device-Key": deviceKey() };
+async function send(method, path, body, extraHeaders = {}) {
+  const headers = { Accept: "application/json", "X-Device-Key": deviceKey(), ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (UNSAFE_METHODS.has(method)) {
     if (!csrfToken) await me();
@@ -100,9 +100,9 @@ async function send(method, path, body) {
   return data;
 }
 
-async function request(method, path, body) {
+async function request(method, path, body, extraHeaders) {
   try {
-    return await send(method, path, body);
+    return await send(method, path, body, extraHeaders);
   } catch (error) {
     // A session that expired or rotated invalidates the token we hold: fetch a
     // fresh one and try once more rather than failing the user's action.
@@ -110,7 +110,7 @@ async function request(method, path, body) {
       error.status === 400 && UNSAFE_METHODS.has(method) && /csrf/i.test(error.message);
     if (!csrfRejected) throw error;
     csrfToken = null;
-    return send(method, path, body);
+    return send(method, path, body, extraHeaders);
   }
 }
 
@@ -184,6 +184,52 @@ export function facilitiesInView(bbox, kinds) {
 /** One facility with everything known about it. */
 export function facility(id) {
   return getJSON(`/api/v1/facilities/${encodeURIComponent(id)}`);
+}
+
+/**
+ * Send a report (an SOS among them). The same idempotencyKey on every retry
+ * makes the server store it once: 201 the first time, 200 with the same
+ * report for a retry.
+ */
+export function sendReport(body, idempotencyKey) {
+  return request("POST", "/api/v1/reports", body, { "Idempotency-Key": idempotencyKey });
+}
+
+/** The reports this device sent, with their status and the operator's public note. */
+export function myReports() {
+  return getJSON("/api/v1/reports/mine");
+}
+
+/** Operators: the reports in these statuses (open SOS first). */
+export function reportsByStatus(statuses, pageSize = 100) {
+  const search = new URLSearchParams({ page_size: String(pageSize) });
+  for (const status of statuses) search.append("status", status); // repeated, not comma-joined
+  return getJSON(`/api/v1/reports?${search}`);
+}
+
+/** Operators: move a report along its workflow. */
+export function changeReportStatus(id, { status, note, public_note }) {
+  return sendJSON("PATCH", `/api/v1/reports/${encodeURIComponent(id)}`, { status, note, public_note });
+}
+
+/**
+ * Operators: new and changed reports as they happen (Server-Sent Events,
+ * same-origin session cookie). The browser reconnects by itself, sending
+ * Last-Event-ID, and onOpen runs after each (re)connection so the caller can
+ * catch up. Returns the EventSource (call close() to stop).
+ */
+export function reportStream({ onReport, onOpen, onError }) {
+  const source = new EventSource("/api/v1/reports/stream");
+  source.addEventListener("report", (event) => {
+    try {
+      onReport(JSON.parse(event.data));
+    } catch (error) {
+      console.error("report stream: bad event", error);
+    }
+  });
+  if (onOpen) source.addEventListener("open", onOpen);
+  if (onError) source.addEventListener("error", onError);
+  return source;
 }
 
 /** A static JSON file of the app itself (the translation catalogs). */

@@ -1,12 +1,14 @@
 /**
  * The control-room console (console.html) for operators and admins: a
- * sidebar of sections behind hash routes (#/live, #/reports, …). The sections
- * are placeholders until their features land.
+ * sidebar of sections behind hash routes (#/live, #/reports, …). The live
+ * list (live.js) is working; the other sections are placeholders until their
+ * features land.
  */
 
 import { find, findAll, markReady } from "./dom.js";
 import { initI18n } from "./i18n.js";
 import { initLanguageSwitch } from "./lang-switch.js";
+import { initLiveList } from "./live.js";
 import { startRouter } from "./router.js";
 import { requireUser, wireLogout } from "./staff.js";
 
@@ -25,7 +27,9 @@ async function main() {
   wireLogout();
   markReady();
   const user = await requireUser();
-  if (user) hideAdminOnly(user);
+  if (!user) return;
+  hideAdminOnly(user);
+  initLiveList();
 }
 
 main();

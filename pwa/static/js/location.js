@@ -166,3 +166,42 @@ export function createLocator({ onPosition, onState }) {
     },
   };
 }
+
+/** The last point kept on this device ({lat, lon, accuracy, source, at}), or null. */
+export function lastKnownPosition() {
+  return loadSaved();
+}
+
+/**
+ * A fresh, accurate fix for an SOS: the phone's position if it answers
+ * within timeout milliseconds (and it is kept as the last point), else the
+ * last known point, else null. Never rejects: an SOS goes out without a
+ * position rather than not at all.
+ */
+export function urgentPosition(timeout = 5_000) {
+  const fallback = () => loadSaved();
+  if (!("geolocation" in navigator)) return Promise.resolve(fallback());
+  return new Promise((resolve) => {
+    // The browser's timeout does not count while a permission prompt waits.
+    const guard = setTimeout(() => resolve(fallback()), timeout + 500);
+    navigator.geolocation.getCurrentPosition(
+      (fix) => {
+        clearTimeout(guard);
+        const position = {
+          lat: fix.coords.latitude,
+          lon: fix.coords.longitude,
+          accuracy: fix.coords.accuracy,
+          source: "gps",
+          at: fix.timestamp || Date.now(),
+        };
+        save(position);
+        resolve(position);
+      },
+      () => {
+        clearTimeout(guard);
+        resolve(fallback());
+      },
+      { enableHighAccuracy: true, timeout, maximumAge: 10_000 },
+    );
+  });
+}

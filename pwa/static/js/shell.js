@@ -1,17 +1,18 @@
 /**
  * The resident shell (index.html): screens behind hash routes, the bottom
- * navigation, the SOS button, the map screen (map-screen.js), and the little
+ * navigation, the SOS (sos.js) and its outbox, the map screen (map-screen.js), and the little
  * the shell knows from the server (district name, whether this device is
  * known, who is signed in).
  */
 
 import * as api from "./api.js";
-import { wireDialog } from "./dialog.js";
 import { find, markReady } from "./dom.js";
 import { formatDate, initI18n, LANGUAGE_CHANGED, setText, t } from "./i18n.js";
 import { initLanguageSwitch } from "./lang-switch.js";
 import { initMapScreen } from "./map-screen.js";
+import { startOutbox } from "./outbox.js";
 import { startRouter } from "./router.js";
+import { initSos } from "./sos.js";
 
 // What the server last told us; null until it answers (or while offline).
 let session = null;
@@ -62,8 +63,9 @@ async function main() {
   await initI18n();
   initLanguageSwitch();
   startRouter({ fallback: "map" });
-  wireDialog(find("[data-sos]"), find("[data-sos-dialog]"));
+  initSos();
   markReady();
+  startOutbox();
 
   // Dates and role names are formatted in the reader's language.
   document.addEventListener(LANGUAGE_CHANGED, renderSession);
