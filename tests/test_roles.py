@@ -66,6 +66,7 @@ MATRIX = [
     ("PATCH", "/api/v1/facilities/<int:facility_id>", "/api/v1/facilities/{facility}", {"status": "out_of_order"}, expect(200, ("operator", "admin"))),
     ("POST", "/api/v1/reports", "/api/v1/reports", {"kind": "sos", "lat": 37.59, "lon": 127.02}, {**expect(201, ACCOUNTS), "device": 201}),
     ("GET", "/api/v1/reports", "/api/v1/reports", None, expect(200, ("operator", "admin"))),
+    ("GET", "/api/v1/reports/public", "/api/v1/reports/public?bbox=127.0,37.5,127.1,37.7", None, expect(200)),
     ("GET", "/api/v1/reports/stream", "/api/v1/reports/stream", None, expect(200, ("operator", "admin"))),
     ("GET", "/api/v1/reports/mine", "/api/v1/reports/mine", None, {**expect(200, ACCOUNTS), "device": 200}),
     ("GET", "/api/v1/reports/<int:report_id>", "/api/v1/reports/{report}", None, expect(200, ("operator", "admin"))),

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from server.accounts.auth import STAFF_ROLES, accepts, current_account, current_device, roles_required
+from server.api.schemas.facilities import FeatureCollectionSchema
 from server.api.schemas.reports import (
     IdempotencyHeaderSchema,
     MergeSchema,
@@ -13,6 +14,7 @@ from server.api.schemas.reports import (
     OperatorReportSchema,
     PhotoSchema,
     PhotoUploadSchema,
+    PublicReportQuerySchema,
     ReportCreateSchema,
     ReportQuerySchema,
     ReportSchema,
@@ -90,6 +92,16 @@ class MyReports(MethodView):
         if device is None and user is None:
             abort(401, message="Send X-Device-Key or log in.")
         return service.mine(device, user)
+
+
+@blp.route("/public")
+class PublicReports(MethodView):
+    @blp.arguments(PublicReportQuerySchema, location="query")
+    @blp.response(200, FeatureCollectionSchema)
+    def get(self, query):
+        """Recent reports anyone may see: kinds marked public, placed on a ~100 m
+        grid, dated by day; no text, no ids, no reporter."""
+        return service.public_reports(query["bbox"], query["days"])
 
 
 @blp.route("/stream")

@@ -8,6 +8,7 @@ Status changes follow ``TRANSITIONS`` and each one writes a ``ReportEvent``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -224,3 +225,46 @@ def merge(report: Report, into: Report, *, by: User, note: str | None = None) ->
         raise Conflict("A report cannot be merged into itself.", {"json": {"into": ["Pick another report."]}})
     report.merged_into_id = into.id
     return change_status(report, ReportStatus.DUPLICATE, by=by, note=note or f"merged into #{into.id}")
+
+
+#: Reports anyone may see on the map, at ~100 m and by day only. SOS calls,
+#: crime warning posts and closed-as-wrong reports are never public.
+PUBLIC_KINDS = (ReportKind.SUSPICIOUS_PERSON, ReportKind.WEAPON_SEEN, ReportKind.ASSAULT, ReportKind.DARK_STREET, ReportKind.FACILITY_FAULT)
+PUBLIC_GRID_M = 100
+
+
+def public_reports(bbox: tuple[float, float, float, float], days: int) -> dict[str, Any]:
+    """Recent public reports in a box as GeoJSON, each snapped to a ~100 m grid
+    and dated by day: no ids, no text, no reporter, no exact place or time."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    since = utcnow() - dt.timedelta(days=days)
+    rows = db.session.execute(
+        sa.select(Report.kind, Report.status, Report.lat, Report.lon, Report.received_at).where(
+            Report.kind.in_(PUBLIC_KINDS),
+            Report.status.not_in((ReportStatus.FALSE_ALARM, ReportStatus.DUPLICATE)),
+            Report.received_at >= since,
+            Report.lat.between(min_lat, max_lat),
+            Report.lon.between(min_lon, max_lon),
+        )
+    ).all()
+    features = []
+    for kind, status, lat, lon, received_at in rows:
+        snapped_lat, snapped_lon = snap_to_grid(lat, lon)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [snapped_lon, snapped_lat]},
+                "properties": {"kind": kind.value, "open": status in OPEN, "day": received_at.date().isoformat()},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def snap_to_grid(lat: float, lon: float, metres: float = PUBLIC_GRID_M) -> tuple[float, float]:
+    """The centre of the ~``metres`` cell a point lies in (cells fixed, so a
+    point cannot be recovered by averaging many snapped copies)."""
+    step_lat = metres / 111_320
+    row = math.floor(lat / step_lat)
+    centre_lat = (row + 0.5) * step_lat
+    step_lon = step_lat / math.cos(math.radians(centre_lat))
+    return round(centre_lat, 6), round((math.floor(lon / step_lon) + 0.5) * step_lon, 6)

@@ -172,3 +172,23 @@ def test_rate_limits_never_block_a_first_sos(tmp_path):
     assert_error(send(Actor(app, device=True), ordinary), 429)
     assert send(Actor(app, device=True), {"kind": "sos", "lat": 37.59, "lon": 127.01}).status_code == 201
     assert stored(app) == 5
+
+
+def test_public_view_rounds_places_hides_people_and_private_kinds(app, as_):
+    device, operator = as_("device"), as_("operator")
+    place = (37.589412, 127.016733)
+    seen = send(device, {"kind": "suspicious_person", "lat": place[0], "lon": place[1], "text": "빨간 모자, 010-1234-5678"}).get_json()
+    send(device, {"kind": "sos", "lat": place[0], "lon": place[1]})
+    send(device, {"kind": "crime_warning_post", "url": "https://example.com/p/1", "lat": place[0], "lon": place[1]})
+    wrong = send(device, {"kind": "weapon_seen", "lat": place[0], "lon": place[1]}).get_json()
+    operator.patch(f"/api/v1/reports/{wrong['id']}", json={"status": "false_alarm"})
+    public = as_("anonymous").get("/api/v1/reports/public?bbox=127.0,37.58,127.03,37.60").get_json()
+    assert [f["properties"] for f in public["features"]] == [{"kind": "suspicious_person", "open": True, "day": seen["received_at"][:10]}]
+    lon, lat = public["features"][0]["geometry"]["coordinates"]
+    assert 1 < geo.haversine_m(lat, lon, *place) <= 71  # within the ~100 m cell, never exact
+    # The spot is a cell's fixed centre: snapping it again changes nothing.
+    from server.reports.service import snap_to_grid
+
+    assert snap_to_grid(lat, lon) == (lat, lon)
+    assert "빨간" not in str(public) and "id" not in public["features"][0]["properties"]
+    assert as_("anonymous").get("/api/v1/reports/public?bbox=127.0,37.58,127.03,37.60&days=0").status_code == 422

@@ -4,7 +4,7 @@ report and the operator's public note; only operators see who reported."""
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from server.api.schemas.facilities import Latitude, Longitude, NearbyFacilitySchema
+from server.api.schemas.facilities import BBoxField, Latitude, Longitude, NearbyFacilitySchema
 from server.reports.models import ReportKind, ReportStatus
 
 IDEMPOTENCY_KEY = validate.Regexp(r"^[A-Za-z0-9_.:-]{8,100}$", error="8–100 letters, digits, '-', '_', '.' or ':' (a UUID is fine).")
@@ -109,3 +109,8 @@ class MergeSchema(Schema):
 
 class PhotoUploadSchema(Schema):
     photo = Upload(required=True, metadata={"description": "JPEG, PNG or WebP"})
+
+
+class PublicReportQuerySchema(Schema):
+    bbox = BBoxField(required=True, metadata={"example": "127.00,37.58,127.04,37.61"})
+    days = fields.Int(load_default=7, validate=validate.Range(1, 30))
