@@ -4,9 +4,15 @@ in one process and across processes through Redis."""
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +108,49 @@ def test_two_app_processes_see_each_others_reports_through_redis(tmp_path):
         assert report["kind"] == "sos"
     finally:
         response.close()
+
+
+@pytest.mark.skipif(not redis_available(), reason="needs Redis on 127.0.0.1:6379")
+def test_a_report_received_by_another_process_reaches_this_feed(tmp_path):
+    """A second app process (gunicorn) takes the SOS; this process's feed shows it."""
+    settings = {"REDIS_URL": "redis://127.0.0.1:6379/0", "SSE_HEARTBEAT_SECONDS": 0.1}
+    app = make_app(tmp_path, **settings)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": settings["REDIS_URL"],
+        "SECRET_KEY": "other-process",
+        "ANSIM_INSTANCE_PATH": str(tmp_path / "other"),
+        "ANSIM_LOG_LEVEL": "WARNING",
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    other = subprocess.Popen([str(gunicorn), "--workers", "1", "--bind", f"127.0.0.1:{port}", "server:create_app()"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).close()
+                break
+            except OSError:
+                assert other.poll() is None and time.monotonic() < deadline, "the other process did not start"
+                time.sleep(0.2)
+        response, chunks = open_feed(Actor(app, role=Role.OPERATOR))
+        try:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v1/reports",
+                data=json.dumps({"kind": "sos", "lat": 37.59, "lon": 127.01}).encode(),
+                headers={"Content-Type": "application/json", "X-Device-Key": "k" * 43, "Idempotency-Key": str(uuid.uuid4())},
+            )
+            sent_at = time.monotonic()
+            with urllib.request.urlopen(request, timeout=5) as created:
+                report_id = json.loads(created.read())["id"]
+            _, report = next_report(chunks, sent_at + 1.0)
+            assert report["id"] == report_id and report["kind"] == "sos"
+        finally:
+            response.close()
+    finally:
+        other.terminate()
+        other.wait(10)
