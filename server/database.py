@@ -7,10 +7,13 @@ PostgreSQL store and return the same values.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,6 +56,17 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def get_or_not_found(model: type[T], key: int, what: str) -> T:
+    """The row with this primary key, or a NotFound naming ``what``."""
+    from server.errors import NotFound
+    from server.extensions import db
+
+    row = db.session.get(model, key)
+    if row is None:
+        raise NotFound(f"No such {what}.")
+    return row
 
 
 def enum_column(enum_cls: type, length: int = 24, name: str | None = None) -> sa.Enum:

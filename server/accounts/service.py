@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from server.accounts.models import Device, Language, Organisation, Role, User, new_session_token
 from server.accounts.passwords import burn_time, hash_password, needs_rehash, verify_password
-from server.database import utcnow
-from server.errors import Conflict, Invalid, NotFound
+from server.database import get_or_not_found, utcnow
+from server.errors import Conflict, Invalid
 from server.extensions import db
 
 #: A device key is ≥ 128 random bits, base64url without padding.
@@ -110,10 +110,7 @@ def create_user(
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    return get_or_not_found(User, user_id, "user")
 
 
 def list_users(role: Role | None = None, query: str | None = None) -> sa.Select[tuple[User]]:

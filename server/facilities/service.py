@@ -12,8 +12,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from server import geo
-from server.database import utcnow
-from server.errors import NotFound
+from server.database import get_or_not_found, utcnow
 from server.extensions import db
 from server.facilities import versions
 from server.facilities.index import KINDS, facility_index, invalidate_index
@@ -92,10 +91,7 @@ def _clusters(index, selected, bbox) -> list[dict[str, Any]]:  # type: ignore[no
 
 
 def get_facility(facility_id: int) -> Facility:
-    facility = db.session.get(Facility, facility_id)
-    if facility is None:
-        raise NotFound("No such facility.")
-    return facility
+    return get_or_not_found(Facility, facility_id, "facility")
 
 
 @dataclass

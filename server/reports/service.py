@@ -18,8 +18,8 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from server.accounts.models import Device, User
-from server.database import utcnow
-from server.errors import Conflict, Invalid, NotFound
+from server.database import get_or_not_found, utcnow
+from server.errors import Conflict, Invalid
 from server.extensions import db
 from server.facilities import service as facilities
 from server.facilities import versions
@@ -168,10 +168,7 @@ def search(
 
 
 def get(report_id: int) -> Report:
-    report = db.session.get(Report, report_id)
-    if report is None:
-        raise NotFound("No such report.")
-    return report
+    return get_or_not_found(Report, report_id, "report")
 
 
 @dataclass

@@ -24,6 +24,17 @@ function loadSaved() {
   return Number.isFinite(saved?.lat) && Number.isFinite(saved?.lon) ? saved : null;
 }
 
+/** A position as the app keeps it, from a GeolocationPosition. */
+function fromFix(fix) {
+  return {
+    lat: fix.coords.latitude,
+    lon: fix.coords.longitude,
+    accuracy: fix.coords.accuracy,
+    source: "gps",
+    at: fix.timestamp || Date.now(),
+  };
+}
+
 function save(position) {
   writeJSON(STORAGE_KEY, position);
 }
@@ -61,13 +72,7 @@ export function createLocator({ onPosition, onState }) {
   }
 
   function onFix(fix) {
-    position = {
-      lat: fix.coords.latitude,
-      lon: fix.coords.longitude,
-      accuracy: fix.coords.accuracy,
-      source: "gps",
-      at: fix.timestamp || Date.now(),
-    };
+    position = fromFix(fix);
     save(position);
     setState("located");
     onPosition(position, { centre: centreOnFix });
@@ -187,13 +192,7 @@ export function urgentPosition(timeout = 5_000) {
     navigator.geolocation.getCurrentPosition(
       (fix) => {
         clearTimeout(guard);
-        const position = {
-          lat: fix.coords.latitude,
-          lon: fix.coords.longitude,
-          accuracy: fix.coords.accuracy,
-          source: "gps",
-          at: fix.timestamp || Date.now(),
-        };
+        const position = fromFix(fix);
         save(position);
         resolve(position);
       },
