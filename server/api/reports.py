@@ -1,7 +1,7 @@
 """Reports: residents and guards send them (an SOS is never behind a login);
 operators follow them through their case workflow."""
 
-from flask import Response, current_app, request, send_file, stream_with_context
+from flask import Response, current_app, g, request, send_file, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -38,6 +38,15 @@ def _is_sos() -> bool:
     return isinstance(body, dict) and body.get("kind") == ReportKind.SOS.value
 
 
+def _known_retry() -> bool:
+    """A retry of a stored report is answered even when the limit is reached:
+    the phone only wants to hear what became of what it already sent."""
+    if "known_retry" not in g:
+        key = request.headers.get("Idempotency-Key")
+        g.known_retry = bool(key) and service.is_stored(key)
+    return g.known_retry
+
+
 def _limit(name: str):  # type: ignore[no-untyped-def]
     return lambda: current_app.config[name]
 
@@ -51,9 +60,9 @@ class Reports(MethodView):
     # Ordinary reports are limited per device and per address; an SOS only per
     # device and generously, so a shared address (a carrier NAT, a dormitory)
     # can never block someone's first call for help.
-    @limiter.limit(_limit("REPORT_RATE_LIMIT"), key_func=_device_or_address, deduct_when=_stored, exempt_when=_is_sos, scope="reports")
-    @limiter.limit(_limit("REPORT_ADDRESS_RATE_LIMIT"), deduct_when=_stored, exempt_when=_is_sos, scope="reports-ip")
-    @limiter.limit(_limit("SOS_RATE_LIMIT"), key_func=_device_or_address, deduct_when=_stored, exempt_when=lambda: not _is_sos(), scope="sos")
+    @limiter.limit(_limit("REPORT_RATE_LIMIT"), key_func=_device_or_address, deduct_when=_stored, exempt_when=lambda: _is_sos() or _known_retry(), scope="reports")
+    @limiter.limit(_limit("REPORT_ADDRESS_RATE_LIMIT"), deduct_when=_stored, exempt_when=lambda: _is_sos() or _known_retry(), scope="reports-ip")
+    @limiter.limit(_limit("SOS_RATE_LIMIT"), key_func=_device_or_address, deduct_when=_stored, exempt_when=lambda: not _is_sos() or _known_retry(), scope="sos")
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.arguments(ReportCreateSchema)
     @blp.response(201, ReportSchema)

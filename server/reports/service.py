@@ -92,6 +92,10 @@ def events_since(event_id: int, limit: int = 200) -> list[ReportEvent]:
     return list(db.session.scalars(sa.select(ReportEvent).where(ReportEvent.id > event_id).order_by(ReportEvent.id).limit(limit)))
 
 
+def is_stored(key: str) -> bool:
+    return db.session.scalar(sa.select(Report.id).where(Report.idempotency_key == key)) is not None
+
+
 def _by_key(key: str) -> Report | None:
     return db.session.scalar(sa.select(Report).where(Report.idempotency_key == key))
 
