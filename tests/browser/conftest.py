@@ -86,18 +86,16 @@ def playwright_instance():  # type: ignore[no-untyped-def]
         yield playwright
 
 
+def launch(playwright, profile, **options):  # type: ignore[no-untyped-def]
+    """Debian's Chromium with a persistent profile (installability is never
+    reported in incognito), quiet towards the internet."""
+    return playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, **options)
+
+
 @pytest.fixture
 def context(playwright_instance, tmp_path):  # type: ignore[no-untyped-def]
-    """A persistent profile (installability is never reported in incognito)."""
-    context = playwright_instance.chromium.launch_persistent_context(
-        str(tmp_path / "profile"),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=CHROMIUM_ARGS,
-        viewport={"width": 390, "height": 844},
-        locale="en-US",
-        service_workers="allow",
-    )
+    """A phone-sized browser."""
+    context = launch(playwright_instance, tmp_path / "profile", viewport={"width": 390, "height": 844}, locale="en-US", service_workers="allow")
     yield context
     context.close()
 

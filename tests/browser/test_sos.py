@@ -12,7 +12,7 @@ from server.accounts import service
 from server.accounts.models import Role
 from server.extensions import db
 from server.reports.models import Report
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations
+from tests.browser.conftest import axe_violations, launch
 from tests.browser.test_shell import open_page
 from tests.conftest import PASSWORD
 
@@ -45,14 +45,7 @@ def operator_page(live_server, playwright_instance, tmp_path):  # type: ignore[n
     """A second browser, signed in as an operator, on the console's live list."""
     with live_server.app.app_context():
         service.create_user(display_name="한관제", email="live-op@example.kr", password=PASSWORD, role=Role.OPERATOR)
-    context = playwright_instance.chromium.launch_persistent_context(
-        str(tmp_path / "operator-profile"),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=CHROMIUM_ARGS,
-        viewport={"width": 1280, "height": 900},
-        locale="ko-KR",
-    )
+    context = launch(playwright_instance, tmp_path / "operator-profile", viewport={"width": 1280, "height": 900}, locale="ko-KR")
     page = context.pages[0] if context.pages else context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
