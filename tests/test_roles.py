@@ -60,6 +60,8 @@ MATRIX = [
     ("PATCH", "/api/v1/users/<int:user_id>", "/api/v1/users/{target}", {"language": "en"}, expect(200, ("admin",))),
     ("GET", "/api/v1/organisations", "/api/v1/organisations", None, expect(200, ("operator", "admin"))),
     ("POST", "/api/v1/organisations", "/api/v1/organisations", {"name": "새 방범대"}, expect(201, ("admin",))),
+    ("GET", "/api/v1/guards", "/api/v1/guards", None, expect(200, ("operator", "admin"))),
+    ("GET", "/api/v1/areas", "/api/v1/areas?level=dong", None, expect(200)),
     ("GET", "/api/v1/facilities", "/api/v1/facilities?bbox=127.0,37.5,127.1,37.7", None, expect(200)),
     ("GET", "/api/v1/facilities/nearby", "/api/v1/facilities/nearby?lat=37.59&lon=127.02", None, expect(200)),
     ("GET", "/api/v1/facilities/<int:facility_id>", "/api/v1/facilities/{facility}", None, expect(200)),
@@ -68,6 +70,9 @@ MATRIX = [
     ("GET", "/api/v1/reports", "/api/v1/reports", None, expect(200, ("operator", "admin"))),
     ("GET", "/api/v1/reports/public", "/api/v1/reports/public?bbox=127.0,37.5,127.1,37.7", None, expect(200)),
     ("GET", "/api/v1/reports/stream", "/api/v1/reports/stream", None, expect(200, ("operator", "admin"))),
+    ("GET", "/api/v1/reports/assigned", "/api/v1/reports/assigned", None, expect(200, ("guard",))),
+    # Only the guard the case was dispatched to may write to it: to this guard, it does not exist.
+    ("POST", "/api/v1/reports/assigned/<int:report_id>", "/api/v1/reports/assigned/{report}", {"note": "도착"}, {**expect(404, ("guard",))}),
     ("GET", "/api/v1/reports/mine", "/api/v1/reports/mine", None, {**expect(200, ACCOUNTS), "device": 200}),
     ("GET", "/api/v1/reports/<int:report_id>", "/api/v1/reports/{report}", None, expect(200, ("operator", "admin"))),
     ("PATCH", "/api/v1/reports/<int:report_id>", "/api/v1/reports/{report}", {"status": "acknowledged"}, expect(200, ("operator", "admin"))),

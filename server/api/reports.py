@@ -6,8 +6,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from server.accounts.auth import STAFF_ROLES, accepts, current_account, current_device, roles_required
+from server.accounts.models import Role
 from server.api.schemas.facilities import FeatureCollectionSchema
 from server.api.schemas.reports import (
+    GuardReportSchema,
+    GuardUpdateSchema,
     IdempotencyHeaderSchema,
     MergeSchema,
     OperatorReportDetailSchema,
@@ -89,7 +92,7 @@ class Reports(MethodView):
         stmt = service.search(statuses=query.get("status"), kinds=query.get("kind"), area=query.get("area"), since=query.get("since"), until=query.get("until"))
         page = db.paginate(stmt, page=pagination_parameters.page, per_page=pagination_parameters.page_size, error_out=False)
         pagination_parameters.item_count = page.total
-        return page.items
+        return service.with_area_names(page.items)
 
 
 @blp.route("/mine")
@@ -101,6 +104,26 @@ class MyReports(MethodView):
         if device is None and user is None:
             abort(401, message="Send X-Device-Key or log in.")
         return service.mine(device, user)
+
+
+@blp.route("/assigned")
+class AssignedReports(MethodView):
+    @roles_required(Role.GUARD)
+    @blp.response(200, GuardReportSchema(many=True))
+    def get(self):
+        """Guards: the open cases the control room dispatched to me."""
+        return service.assigned_to(current_account())
+
+
+@blp.route("/assigned/<int:report_id>", methods=["POST"])
+@roles_required(Role.GUARD)
+@blp.arguments(GuardUpdateSchema)
+@blp.response(200, GuardReportSchema)
+@blp.alt_response(409, description="The case is closed")
+def guard_update(body, report_id):
+    """Guards: say what I found at a case dispatched to me, and close it if done."""
+    guard = current_account()
+    return service.guard_update(service.assigned_case(guard, report_id), by=guard, note=body["note"], resolved=body["resolved"])
 
 
 @blp.route("/public")
@@ -146,7 +169,7 @@ class ReportStream(MethodView):
 
 def _report_frame(report_id: int, event_id: int) -> str:
     try:
-        return sse(OperatorReportSchema().dump(service.get(report_id)), name="report", event_id=event_id)
+        return sse(OperatorReportSchema().dump(service.with_area_names([service.get(report_id)])[0]), name="report", event_id=event_id)
     finally:
         db.session.remove()  # a feed lives long; hold no connection between events
 
@@ -165,7 +188,10 @@ class ReportById(MethodView):
     @blp.alt_response(409, description="Not a possible next status")
     def patch(self, body, report_id):
         """Operators: move the case along, with a note for the log and one for the reporter."""
-        return service.change_status(service.get(report_id), body["status"], by=current_account(), note=body.get("note"), public_note=body.get("public_note"))
+        report = service.get(report_id)
+        assignee = service.assignee_by_id(body.get("assignee_id"))
+        changed = service.change_status(report, body["status"], by=current_account(), note=body.get("note"), public_note=body.get("public_note"), assignee=assignee)
+        return service.with_area_names([changed])[0]
 
 
 @blp.route("/<int:report_id>/merge", methods=["POST"])
@@ -174,7 +200,8 @@ class ReportById(MethodView):
 @blp.response(200, OperatorReportSchema)
 def merge(body, report_id):
     """Operators: mark a report a duplicate of another."""
-    return service.merge(service.get(report_id), service.get(body["into"]), by=current_account(), note=body.get("note"))
+    merged = service.merge(service.get(report_id), service.get(body["into"]), by=current_account(), note=body.get("note"))
+    return service.with_area_names([merged])[0]
 
 
 def _viewer() -> dict:

@@ -12,6 +12,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.accounts.models import User
 from server.database import UTCDateTime, enum_column, utcnow
 from server.extensions import db
 
@@ -65,9 +66,23 @@ class Report(db.Model):
     #: What the operator tells the reporter ("순찰차가 출동했습니다").
     public_note: Mapped[str | None] = mapped_column(sa.String(500))
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id", ondelete="SET NULL"))
+    #: The guard the case was dispatched to, who then sees it in /guard.
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
 
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list[ReportEvent]] = relationship(back_populates="report", order_by="ReportEvent.id")
     photos: Mapped[list[ReportPhoto]] = relationship(back_populates="report", order_by="ReportPhoto.id")
+
+    #: The name of its 동 or 구 once ``service.with_area_names`` labelled it (not stored).
+    area_name = None
+
+    @property
+    def dispatch_note(self) -> str | None:
+        """What the operator wrote when sending the current assignee."""
+        for event in reversed(self.events):
+            if event.assignee_id is not None:
+                return event.note if event.assignee_id == self.assignee_id else None
+        return None
 
 
 class ReportEvent(db.Model):
@@ -81,8 +96,12 @@ class ReportEvent(db.Model):
     from_status: Mapped[ReportStatus | None] = mapped_column(enum_column(ReportStatus, 16, name="from_status"))
     to_status: Mapped[ReportStatus] = mapped_column(enum_column(ReportStatus, 16, name="to_status"))
     note: Mapped[str | None] = mapped_column(sa.String(1000))
+    #: Who the case was dispatched to by this change, if anyone.
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
 
     report: Mapped[Report] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_user_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
 
 
 class ReportPhoto(db.Model):

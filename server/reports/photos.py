@@ -20,7 +20,7 @@ from server.accounts.models import Device, User
 from server.database import utcnow
 from server.errors import Conflict, Forbidden, NotFound, ServiceError
 from server.extensions import db
-from server.reports.models import Report, ReportPhoto
+from server.reports.models import Report, ReportPhoto, ReportStatus
 
 #: What Pillow calls a format → the type we store and serve.
 ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -37,13 +37,18 @@ class UnsupportedType(ServiceError):
 
 
 def may_see(report: Report, *, device: Device | None, user: User | None, staff: bool) -> bool:
-    return staff or (device is not None and report.device_id == device.id) or (user is not None and report.user_id == user.id)
+    """Operators, the reporter, and the guard the open case was dispatched to."""
+    if staff or (device is not None and report.device_id == device.id):
+        return True
+    if user is None:
+        return False
+    return report.user_id == user.id or (report.assignee_id == user.id and report.status is ReportStatus.DISPATCHED)
 
 
 def attach(report: Report, data: bytes, *, device: Device | None, user: User | None, staff: bool) -> tuple[ReportPhoto, bool]:
     """Store a photo of a report once (by hash); return it and whether it is new."""
     if not may_see(report, device=device, user=user, staff=staff):
-        raise Forbidden("Only the reporter and operators may add photos to a report.")
+        raise Forbidden("Only the reporter, operators and the guard sent to it may add photos to a report.")
     limit = current_app.config["MAX_PHOTO_BYTES"]
     if len(data) > limit:
         raise TooLarge(f"A photo may be at most {limit // (1024 * 1024)} MB.", {"files": {"photo": ["Too large."]}})

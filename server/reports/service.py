@@ -17,14 +17,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from server.accounts.models import Device, User
+from server.accounts.models import Device, Role, User
 from server.database import get_or_not_found, utcnow
-from server.errors import Conflict, Invalid
+from server.errors import Conflict, Invalid, NotFound
 from server.extensions import db
 from server.facilities import service as facilities
 from server.facilities import versions
 from server.facilities.areas import AreaLocator
-from server.facilities.models import Facility, FacilityKind
+from server.facilities.models import AdminArea, Facility, FacilityKind
 from server.live import publish
 from server.reports.models import Report, ReportEvent, ReportKind, ReportStatus
 
@@ -187,29 +187,70 @@ class ReportDetails:
 
 
 def details(report: Report) -> ReportDetails:
-    return ReportDetails(report, nearest_facilities(report))
+    return ReportDetails(with_area_names([report])[0], nearest_facilities(report))
 
 
 def nearest_facilities(report: Report) -> dict[str, list[dict[str, Any]]]:
-    """The 3 nearest cameras and bells, for the operator to look and to call."""
+    """The 3 nearest cameras and bells, for the operator to look and to call:
+    each with its management number, address, the way a camera looks, and
+    the distance and bearing from the report."""
     if report.lat is None or report.lon is None:
         return {"cctv": [], "bells": []}
-    return {
+    found = {
         "cctv": facilities.nearby(report.lat, report.lon, 1000, (FacilityKind.CCTV,), 3),
         "bells": facilities.nearby(report.lat, report.lon, 1000, (FacilityKind.BELL,), 3),
     }
+    ids = [item["id"] for items in found.values() for item in items]
+    rows = {f.id: f for f in db.session.scalars(sa.select(Facility).where(Facility.id.in_(ids)))} if ids else {}
+    for items in found.values():
+        for item in items:
+            facility = rows[item["id"]]
+            attributes = facility.attributes or {}
+            item.update(
+                ref=attributes.get("management_number") or attributes.get("bell_number"),
+                address=facility.road_address or facility.lot_address or facility.location,
+                view_direction=attributes.get("direction"),
+                camera_count=attributes.get("camera_count"),
+                agency_phone=facility.agency_phone,
+            )
+    return found
 
 
-def change_status(report: Report, to: ReportStatus, *, by: User, note: str | None = None, public_note: str | None = None) -> Report:
-    """Move a case along; an impossible move is a 409, and every move is logged."""
+def with_area_names(reports: list[Report]) -> list[Report]:
+    """Label each report with the name of its 동 (or 구), in one query."""
+    codes = {c for r in reports for c in (r.dong_code, r.gu_code) if c}
+    names = dict(db.session.execute(sa.select(AdminArea.code, AdminArea.name).where(AdminArea.code.in_(codes))).all()) if codes else {}
+    for report in reports:
+        report.area_name = names.get(report.dong_code or "") or names.get(report.gu_code or "")
+    return reports
+
+
+def change_status(
+    report: Report,
+    to: ReportStatus,
+    *,
+    by: User,
+    note: str | None = None,
+    public_note: str | None = None,
+    assignee: User | None = None,
+) -> Report:
+    """Move a case along; an impossible move is a 409, and every move is logged.
+
+    Dispatching may name the guard who goes (``assignee``); the case then shows
+    in that guard's app until it is closed. Re-dispatching names another.
+    """
     if to is not report.status and to not in TRANSITIONS[report.status]:
         raise Conflict(f"A {report.status.value} report cannot become {to.value}.", {"json": {"status": [f"Allowed: {', '.join(s.value for s in TRANSITIONS[report.status])}."]}})
-    if to is report.status and note is None and public_note is None:
+    if assignee is not None:
+        _check_assignable(assignee, to)
+    if to is report.status and note is None and public_note is None and (assignee is None or assignee.id == report.assignee_id):
         return report
     now = utcnow()
-    event = ReportEvent(report_id=report.id, at=now, actor_user_id=by.id, from_status=report.status, to_status=to, note=note)
+    event = ReportEvent(report_id=report.id, at=now, actor_user_id=by.id, from_status=report.status, to_status=to, note=note, assignee_id=assignee.id if assignee else None)
     db.session.add(event)
     report.status = to
+    if assignee is not None:
+        report.assignee_id = assignee.id
     if public_note is not None:
         report.public_note = public_note
     report.updated_at = now
@@ -218,6 +259,44 @@ def change_status(report: Report, to: ReportStatus, *, by: User, note: str | Non
     db.session.commit()
     publish(CHANNEL, announcement)
     return report
+
+
+def _check_assignable(assignee: User, to: ReportStatus) -> None:
+    if to is not ReportStatus.DISPATCHED:
+        raise Invalid("Only a dispatch names a guard.", {"json": {"assignee_id": ["Send it with status dispatched."]}})
+    if assignee.role is not Role.GUARD or not assignee.active:
+        raise Invalid("Cases are dispatched to active guards.", {"json": {"assignee_id": ["Not an active guard."]}})
+
+
+def assignee_by_id(user_id: int | None) -> User | None:
+    """The guard named in a request, or a field error."""
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise Invalid("No such guard.", {"json": {"assignee_id": ["No such guard."]}})
+    return user
+
+
+def assigned_to(guard: User) -> list[Report]:
+    """The open cases dispatched to this guard, newest first."""
+    stmt = sa.select(Report).where(Report.assignee_id == guard.id, Report.status == ReportStatus.DISPATCHED)
+    return list(db.session.scalars(stmt.options(selectinload(Report.photos)).order_by(Report.updated_at.desc(), Report.id.desc())))
+
+
+def assigned_case(guard: User, report_id: int) -> Report:
+    """One case dispatched to this guard; any other report is not theirs to see."""
+    report = db.session.get(Report, report_id)
+    if report is None or report.assignee_id != guard.id:
+        raise NotFound("No such case dispatched to you.")
+    return report
+
+
+def guard_update(report: Report, *, by: User, note: str, resolved: bool = False) -> Report:
+    """A guard on the case writes what they found, and may close it."""
+    if report.status is not ReportStatus.DISPATCHED:
+        raise Conflict("This case is no longer open.", {"json": {"status": [f"It is {report.status.value}."]}})
+    return change_status(report, ReportStatus.RESOLVED if resolved else ReportStatus.DISPATCHED, by=by, note=note)
 
 
 def merge(report: Report, into: Report, *, by: User, note: str | None = None) -> Report:

@@ -12,6 +12,14 @@ class OrganisationSchema(Schema):
     name = fields.Str(required=True, validate=validate.Length(1, 120))
 
 
+class StaffMemberSchema(Schema):
+    """A colleague as other staff see them: a name and a team, no contacts."""
+
+    id = fields.Int()
+    display_name = fields.Str()
+    organisation = fields.Nested(OrganisationSchema, allow_none=True)
+
+
 class UserSchema(Schema):
     """An account as its owner and admins see it (never the password hash)."""
 

@@ -4,6 +4,7 @@ report and the operator's public note; only operators see who reported."""
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from server.api.schemas.accounts import StaffMemberSchema
 from server.api.schemas.facilities import BBoxField, Latitude, Longitude, NearbyFacilitySchema
 from server.reports.models import ReportKind, ReportStatus
 
@@ -63,9 +64,13 @@ class ReportEventSchema(Schema):
     at = fields.DateTime()
     actor_user_id = fields.Int(allow_none=True)
     actor_device_id = fields.Int(allow_none=True)
+    actor_name = fields.Function(lambda e: e.actor.display_name if e.actor else None, metadata={"type": "string", "description": "staff only; null for the reporter"})
+    actor_role = fields.Function(lambda e: e.actor.role.value if e.actor else None, metadata={"type": "string"})
     from_status = fields.Enum(ReportStatus, by_value=True, allow_none=True)
     to_status = fields.Enum(ReportStatus, by_value=True)
     note = fields.Str(allow_none=True)
+    assignee_id = fields.Int(allow_none=True)
+    assignee_name = fields.Function(lambda e: e.assignee.display_name if e.assignee else None, metadata={"type": "string"})
 
 
 class OperatorReportSchema(ReportSchema):
@@ -75,12 +80,39 @@ class OperatorReportSchema(ReportSchema):
     user_id = fields.Int(allow_none=True)
     gu_code = fields.Str(allow_none=True)
     dong_code = fields.Str(allow_none=True)
+    area_name = fields.Str(allow_none=True)
     merged_into_id = fields.Int(allow_none=True)
+    assignee = fields.Nested(StaffMemberSchema, allow_none=True, metadata={"description": "the guard it was dispatched to"})
+
+
+class GuardReportSchema(Schema):
+    """A case as the guard sent to it sees it: what and where, not who."""
+
+    id = fields.Int()
+    kind = fields.Enum(ReportKind, by_value=True)
+    status = fields.Enum(ReportStatus, by_value=True)
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    accuracy_m = fields.Float(allow_none=True)
+    text = fields.Str(allow_none=True)
+    facility_id = fields.Int(allow_none=True)
+    received_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    photos = fields.List(fields.Nested(PhotoSchema))
+    dispatch_note = fields.Str(allow_none=True, metadata={"description": "what the operator wrote when dispatching"})
+
+
+class ReportFacilitySchema(NearbyFacilitySchema):
+    ref = fields.Str(allow_none=True, metadata={"description": "관리번호 (management number)"})
+    address = fields.Str(allow_none=True)
+    view_direction = fields.Str(allow_none=True, metadata={"description": "촬영방면: which way a camera looks"})
+    camera_count = fields.Int(allow_none=True)
+    agency_phone = fields.Str(allow_none=True)
 
 
 class NearestSchema(Schema):
-    cctv = fields.List(fields.Nested(NearbyFacilitySchema))
-    bells = fields.List(fields.Nested(NearbyFacilitySchema))
+    cctv = fields.List(fields.Nested(ReportFacilitySchema))
+    bells = fields.List(fields.Nested(ReportFacilitySchema))
 
 
 class OperatorReportDetailSchema(OperatorReportSchema):
@@ -100,6 +132,12 @@ class StatusChangeSchema(Schema):
     status = fields.Enum(ReportStatus, by_value=True, required=True)
     note = fields.Str(allow_none=True, validate=validate.Length(max=1000), metadata={"description": "for the audit log"})
     public_note = fields.Str(allow_none=True, validate=validate.Length(max=500), metadata={"description": "shown to the reporter"})
+    assignee_id = fields.Int(allow_none=True, metadata={"description": "the guard to send (with status dispatched)"})
+
+
+class GuardUpdateSchema(Schema):
+    note = fields.Str(required=True, validate=validate.Length(1, 1000), metadata={"example": "현장 도착, 이상 없음"})
+    resolved = fields.Bool(load_default=False, metadata={"description": "the guard closes the case"})
 
 
 class MergeSchema(Schema):
