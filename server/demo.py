@@ -1,4 +1,4 @@
-"""The demo district: generated accounts and facilities (more as capabilities land)
+"""The demo district: generated accounts, facilities and reports (more as capabilities land)
 so that a fresh ``ansim run --demo`` shows a working service.
 
 Demo passwords are random per database and kept in the instance folder, so
@@ -20,6 +20,7 @@ from server.accounts import service
 from server.accounts.models import Language, Organisation, Role, User
 from server.extensions import db
 from server.facilities.demo import seed_demo_facilities
+from server.reports.demo import seed_demo_reports
 
 DEMO_ORGANISATIONS = ("성북구청 안전관제센터", "성북 자율방범대 (데모)")
 DEMO_ACCOUNTS = (
@@ -37,6 +38,7 @@ class DemoReport:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # role, email, password
     district: str = ""
     facilities: int = 0
+    reports: int = 0
 
     def describe(self) -> str:
         lines = [
@@ -48,6 +50,8 @@ class DemoReport:
         lines += [f"  {role:<9} {email:<26} {password}" for role, email, password in self.accounts]
         if self.facilities:
             lines.append(f"Generated {self.facilities} demo facilities (bells, CCTV, lights, safe houses, police).")
+        if self.reports:
+            lines.append(f"Generated {self.reports} demo reports of the last month, in every state.")
         return "\n".join(lines)
 
 
@@ -79,6 +83,7 @@ def seed_demo() -> DemoReport:
         _write_private(path, json.dumps(kept, ensure_ascii=False, indent=2))
         report.created = True
     report.facilities = seed_demo_facilities(config["MAP_CENTER"], config["DISTRICT_CODE"], config["DISTRICT_NAME"], config["DISTRICT_NAME_EN"])
+    report.reports = seed_demo_reports(config["MAP_CENTER"])
     for role, _, email, _ in DEMO_ACCOUNTS:
         if email in kept:
             report.accounts.append((role.value, email, kept[email]))

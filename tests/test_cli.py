@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from server.accounts.models import Role, User
 from server.extensions import db
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, Actor
 
 
 def test_user_create_asks_for_the_password_and_never_echoes_it(app, runner):
@@ -105,6 +105,21 @@ def test_demo_district_has_facilities_near_its_centre(app, runner):
     kinds = {kind for f in viewport["features"] for kind in f["properties"]["kinds"]}
     assert viewport["aggregated"] and kinds == {"bell", "cctv", "security_light", "safe_house", "police"}
     assert "demo facilities" not in runner.invoke(args=["demo"]).output  # generated once
+
+
+def test_demo_reports_show_every_state_to_the_console(app, runner):
+    assert "demo reports" in runner.invoke(args=["demo"]).output
+    operator = Actor(app, role=Role.OPERATOR)
+    listed = operator.get("/api/v1/reports?page_size=100").get_json()
+    assert {r["status"] for r in listed} == {"new", "acknowledged", "dispatched", "resolved", "false_alarm"}
+    assert listed[0]["kind"] == "sos" and listed[0]["status"] == "new"  # the open SOS first
+    assert all(r["area_name"] and r["area_name"].startswith("데모") for r in listed)
+    dispatched = next(r for r in listed if r["status"] == "dispatched")
+    assert dispatched["assignee"]["display_name"] == "순찰대원 데모"
+    history = operator.get(f"/api/v1/reports/{dispatched['id']}").get_json()["events"]
+    assert [e["to_status"] for e in history] == ["new", "acknowledged", "dispatched"]
+    assert history[0]["at"] < history[-1]["at"] <= dispatched["updated_at"]
+    assert "demo reports" not in runner.invoke(args=["demo"]).output  # made once
 
 
 def test_version_and_flask_commands_are_there():
