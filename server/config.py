@@ -42,6 +42,10 @@ ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
     ("ANSIM_SOS_RATE_LIMIT", "SOS_RATE_LIMIT", "SOS stored per device (default `10 per 10 minutes`): a first SOS always passes"),
     ("ANSIM_PROXY_COUNT", "PROXY_COUNT", "number of reverse proxies in front (gunicorn behind nginx: 1) so client addresses are right"),
     ("ANSIM_LOG_LEVEL", "LOG_LEVEL", "logging level (default INFO)"),
+    ("ANSIM_VAPID_PRIVATE_KEY", "VAPID_PRIVATE_KEY", "the Web Push VAPID private key (PEM or raw base64url); default: generated once into `instance/vapid_private.pem`"),
+    ("ANSIM_VAPID_SUBJECT", "VAPID_SUBJECT", "contact for push services, `mailto:` or `https:` (default `mailto:safety@example.kr`)"),
+    ("ANSIM_ALERT_TWO_PERSON", "ALERT_TWO_PERSON_APPROVAL", "`1`: a warning needs a second operator's approval before it is sent (default `0`)"),
+    ("ANSIM_ALERT_SENDER", "ALERT_SENDER", "the CAP `sender` of warnings (default `ansim@<district code>.go.kr`)"),
 )
 
 
@@ -73,6 +77,13 @@ def defaults() -> dict[str, Any]:
         # A live feed sends a comment this often so proxies keep it open.
         "SSE_HEARTBEAT_SECONDS": 15.0,
         "LOG_LEVEL": "INFO",
+        "VAPID_PRIVATE_KEY": None,
+        "VAPID_SUBJECT": "mailto:safety@example.kr",
+        "ALERT_TWO_PERSON_APPROVAL": False,
+        "ALERT_SENDER": None,  # finalise(): ansim@<district code>.go.kr
+        # Subscriptions: the largest home radius, and how coarse "where I am" is.
+        "PUSH_HOME_RADIUS_MAX_M": 3000,
+        "PUSH_HERE_GRID_M": 100,
         "PASSWORD_HASHER": "argon2id",
         # How often a worker asks whether facilities changed elsewhere (s).
         "INDEX_CHECK_SECONDS": 1.0,
@@ -140,9 +151,20 @@ def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             out[key] = _number(var, raw)
         elif key in {"MAX_CONTENT_LENGTH", "MAX_PHOTO_BYTES"}:
             out[key] = int(_number(var, raw, float) * 1024 * 1024)
+        elif key == "ALERT_TWO_PERSON_APPROVAL":
+            out[key] = _flag(var, raw)
         else:
             out[key] = raw
     return out
+
+
+def _flag(var: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{var} must be 1 or 0, not {raw!r}")
 
 
 def database_url(url: str) -> str:
@@ -165,6 +187,8 @@ def finalise(settings: dict[str, Any], instance_path: Path) -> dict[str, Any]:
     settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
     if settings.get("REDIS_URL") and settings.get("RATELIMIT_STORAGE_URI") == "memory://":
         settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
+    if not settings.get("ALERT_SENDER"):
+        settings["ALERT_SENDER"] = f"ansim@{settings.get('DISTRICT_CODE', 'district')}.go.kr"
     if production:
         settings.setdefault("SESSION_COOKIE_SECURE", True)
         settings.setdefault("REMEMBER_COOKIE_SECURE", True)

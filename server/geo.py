@@ -83,3 +83,13 @@ def destination(lat: float, lon: float, bearing: float, distance_m: float) -> tu
     p2 = math.asin(math.sin(p1) * math.cos(delta) + math.cos(p1) * math.sin(delta) * math.cos(theta))
     l2 = l1 + math.atan2(math.sin(theta) * math.sin(delta) * math.cos(p1), math.cos(delta) - math.sin(p1) * math.sin(p2))
     return math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180
+
+
+def snap_to_grid(lat: float, lon: float, metres: float) -> tuple[float, float]:
+    """The centre of the ~``metres`` cell a point lies in (cells fixed, so a
+    point cannot be recovered by averaging many snapped copies)."""
+    step_lat = metres / 111_320
+    row = math.floor(lat / step_lat)
+    centre_lat = (row + 0.5) * step_lat
+    step_lon = step_lat / math.cos(math.radians(centre_lat))
+    return round(centre_lat, 6), round((math.floor(lon / step_lon) + 0.5) * step_lon, 6)

@@ -13,10 +13,14 @@ import pytest
 from PIL import Image
 
 from server.accounts.models import Role, User
+from server.alerts import service as alerts
+from server.alerts import subscriptions
+from server.api.schemas.alerts import AlertWriteSchema
 from server.extensions import db
 from server.reports import photos
 from server.reports import service as report_service
 from server.reports.models import Report, ReportKind
+from tests.alerts.keys import BrowserKeys
 from tests.conftest import PASSWORD, Actor, add_facilities
 
 KINDS = ("anonymous", "device", "resident", "guard", "operator", "admin")
@@ -41,6 +45,21 @@ def _png(colour: tuple[int, int, int]) -> bytes:
 
 PNG = _png((255, 0, 0))
 PHOTO_UPLOAD = "multipart photo"  # a body sent as multipart/form-data
+ALERT = {
+    "event": "Test",
+    "urgency": "expected",
+    "severity": "moderate",
+    "certainty": "likely",
+    "headline_ko": "시험",
+    "headline_en": "Test",
+    "area_desc_ko": "반경 300m",
+    "area_desc_en": "Within 300 m",
+    "areas": {"circles": [{"lat": 37.59, "lon": 127.02, "radius_m": 300}]},
+    "expires": "2099-01-01T00:00:00+09:00",
+}
+NEW_SUBSCRIPTION = BrowserKeys.new().subscription("https://push.example.net/new")
+MATRIX_ENDPOINT = "https://push.example.net/matrix"
+SUBSCRIBERS = (*ACCOUNTS, "device")
 NEW_USER = {"display_name": "신규", "email": "new@example.kr", "password": PASSWORD, "role": "guard"}
 
 # (method, URL rule, concrete path, JSON body, expected status per kind)
@@ -79,6 +98,24 @@ MATRIX = [
     ("POST", "/api/v1/reports/<int:report_id>/merge", "/api/v1/reports/{report}/merge", {"into": "{other_report}"}, expect(200, ("operator", "admin"))),
     ("POST", "/api/v1/reports/<int:report_id>/photos", "/api/v1/reports/{report}/photos", PHOTO_UPLOAD, {**expect(201, ("operator", "admin")), "device": 403}),
     ("GET", "/api/v1/reports/<int:report_id>/photos/<int:photo_id>", "/api/v1/reports/{report}/photos/{photo}", None, {**expect(200, ("operator", "admin")), "device": 403}),
+    ("GET", "/api/v1/push/vapid-public-key", "/api/v1/push/vapid-public-key", None, expect(200)),
+    ("POST", "/api/v1/push/subscriptions", "/api/v1/push/subscriptions", NEW_SUBSCRIPTION, expect(201, SUBSCRIBERS)),
+    ("PUT", "/api/v1/push/subscriptions", "/api/v1/push/subscriptions", {"endpoint": MATRIX_ENDPOINT, "here": {"lat": 37.59, "lon": 127.02}}, expect(200, SUBSCRIBERS)),
+    ("DELETE", "/api/v1/push/subscriptions", "/api/v1/push/subscriptions", {"endpoint": MATRIX_ENDPOINT}, expect(204, SUBSCRIBERS)),
+    ("GET", "/api/v1/alerts", "/api/v1/alerts", None, expect(200)),
+    ("POST", "/api/v1/alerts", "/api/v1/alerts", ALERT, expect(201, ("operator", "admin"))),
+    ("GET", "/api/v1/alerts/manage", "/api/v1/alerts/manage", None, expect(200, ("operator", "admin"))),
+    ("POST", "/api/v1/alerts/preview", "/api/v1/alerts/preview", {"areas": ALERT["areas"]}, expect(200, ("operator", "admin"))),
+    ("GET", "/api/v1/alerts/draft-from-report/<int:report_id>", "/api/v1/alerts/draft-from-report/{report}", None, expect(200, ("operator", "admin"))),
+    ("GET", "/api/v1/alerts/<int:alert_id>", "/api/v1/alerts/{sent_alert}", None, expect(200)),
+    ("PATCH", "/api/v1/alerts/<int:alert_id>", "/api/v1/alerts/{draft_alert}", {"headline_en": "Test 2"}, expect(200, ("operator", "admin"))),
+    ("GET", "/api/v1/alerts/<int:alert_id>/manage", "/api/v1/alerts/{draft_alert}/manage", None, expect(200, ("operator", "admin"))),
+    ("POST", "/api/v1/alerts/<int:alert_id>/approve", "/api/v1/alerts/{draft_alert}/approve", None, expect(200, ("operator", "admin"))),
+    ("POST", "/api/v1/alerts/<int:alert_id>/send", "/api/v1/alerts/{draft_alert}/send", None, expect(200, ("operator", "admin"))),
+    ("POST", "/api/v1/alerts/<int:alert_id>/update", "/api/v1/alerts/{sent_alert}/update", {"headline_en": "Update"}, expect(201, ("operator", "admin"))),
+    ("POST", "/api/v1/alerts/<int:alert_id>/cancel", "/api/v1/alerts/{sent_alert}/cancel", {}, expect(201, ("operator", "admin"))),
+    ("GET", "/api/v1/alerts/cap", "/api/v1/alerts/cap", None, expect(200)),
+    ("GET", "/api/v1/alerts/<int:alert_id>/cap", "/api/v1/alerts/{sent_alert}/cap", None, expect(200)),
     ("GET", "/", "/", None, {k: 200 for k in KINDS}),
     ("GET", "/login", "/login", None, {k: 200 for k in KINDS}),
     ("GET", "/offline.html", "/offline.html", None, {k: 200 for k in KINDS}),
@@ -106,7 +143,12 @@ def test_role_matrix(app, kind, method, rule, path, body, statuses):
             for n in range(2)
         )
         photo, _ = photos.attach(db.session.get(Report, report), PNG, device=None, user=None, staff=True)
-        ids = {"target": target, "facility": facility, "report": report, "other_report": other_report, "photo": photo.id}
+        author = service.create_user(display_name="작성자", email="author@example.kr", password=PASSWORD, role=Role.OPERATOR)
+        values = AlertWriteSchema().load(ALERT)
+        draft_alert, sent_alert = alerts.create(values, author=author).id, alerts.create(values, author=author)
+        alerts.send(sent_alert, by=author)
+        subscriptions.upsert(BrowserKeys.new().subscription(MATRIX_ENDPOINT), device=None, user=db.session.get(User, target))
+        ids = {"target": target, "facility": facility, "report": report, "other_report": other_report, "photo": photo.id, "draft_alert": draft_alert, "sent_alert": sent_alert.id}
     if isinstance(body, dict) and body.get("into") == "{other_report}":
         body = {**body, "into": other_report}
     payload = {"data": {"photo": (io.BytesIO(_png((0, 0, 255))), "p.png")}, "content_type": "multipart/form-data"} if body == PHOTO_UPLOAD else {"json": body}

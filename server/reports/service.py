@@ -8,7 +8,6 @@ Status changes follow ``TRANSITIONS`` and each one writes a ``ReportEvent``.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from server.accounts.models import Device, Role, User
+from server import geo
 from server.database import get_or_not_found, utcnow
 from server.errors import Conflict, Invalid, NotFound
 from server.extensions import db
@@ -329,7 +329,7 @@ def public_reports(bbox: tuple[float, float, float, float], days: int) -> dict[s
     ).all()
     features = []
     for kind, status, lat, lon, received_at in rows:
-        snapped_lat, snapped_lon = snap_to_grid(lat, lon)
+        snapped_lat, snapped_lon = geo.snap_to_grid(lat, lon, PUBLIC_GRID_M)
         features.append(
             {
                 "type": "Feature",
@@ -338,13 +338,3 @@ def public_reports(bbox: tuple[float, float, float, float], days: int) -> dict[s
             }
         )
     return {"type": "FeatureCollection", "features": features}
-
-
-def snap_to_grid(lat: float, lon: float, metres: float = PUBLIC_GRID_M) -> tuple[float, float]:
-    """The centre of the ~``metres`` cell a point lies in (cells fixed, so a
-    point cannot be recovered by averaging many snapped copies)."""
-    step_lat = metres / 111_320
-    row = math.floor(lat / step_lat)
-    centre_lat = (row + 0.5) * step_lat
-    step_lon = step_lat / math.cos(math.radians(centre_lat))
-    return round(centre_lat, 6), round((math.floor(lon / step_lon) + 0.5) * step_lon, 6)

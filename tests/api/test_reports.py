@@ -189,8 +189,6 @@ def test_public_view_rounds_places_hides_people_and_private_kinds(app, as_):
     lon, lat = public["features"][0]["geometry"]["coordinates"]
     assert 1 < geo.haversine_m(lat, lon, *place) <= 71  # within the ~100 m cell, never exact
     # The spot is a cell's fixed centre: snapping it again changes nothing.
-    from server.reports.service import snap_to_grid
-
-    assert snap_to_grid(lat, lon) == (lat, lon)
+    assert geo.snap_to_grid(lat, lon, 100) == (lat, lon)
     assert "빨간" not in str(public) and "id" not in public["features"][0]["properties"]
     assert as_("anonymous").get("/api/v1/reports/public?bbox=127.0,37.58,127.03,37.60&days=0").status_code == 422
