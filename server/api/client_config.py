@@ -24,10 +24,15 @@ class MapSchema(Schema):
     zoom = fields.Int()
 
 
+class LimitsSchema(Schema):
+    max_photo_bytes = fields.Int(metadata={"description": "the largest photo a report may carry"})
+
+
 class ClientConfigSchema(Schema):
     version = fields.Str()
     district = fields.Nested(DistrictSchema)
     map = fields.Nested(MapSchema)
+    limits = fields.Nested(LimitsSchema)
 
 
 @blp.route("")
@@ -40,4 +45,5 @@ class ClientConfig(MethodView):
             "version": __version__,
             "district": {"name": c["DISTRICT_NAME"], "name_en": c["DISTRICT_NAME_EN"], "code": c["DISTRICT_CODE"]},
             "map": {"tile_url": c["TILE_URL"], "attribution": c["TILE_ATTRIBUTION"], "center": list(c["MAP_CENTER"]), "zoom": c["MAP_ZOOM"]},
+            "limits": {"max_photo_bytes": c["MAX_PHOTO_BYTES"]},
         }

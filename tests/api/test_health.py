@@ -41,3 +41,12 @@ def test_interactive_docs_load_from_this_server_only(client):
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         with client.get(f"/static/vendor/swagger-ui/{asset}") as response:
             assert response.status_code == 200
+
+
+def test_the_app_learns_its_district_map_and_photo_limit(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, MAX_PHOTO_BYTES=3 * 1024 * 1024, DISTRICT_NAME="종로구")
+    config = app.test_client().get("/api/v1/config").get_json()
+    assert config["limits"] == {"max_photo_bytes": 3 * 1024 * 1024}
+    assert config["district"]["name"] == "종로구" and len(config["map"]["center"]) == 2

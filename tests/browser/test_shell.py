@@ -115,9 +115,12 @@ def test_shell_screens_have_no_serious_accessibility_violations(live_server, pag
     assert axe_violations(page) == []
     open_page(page, live_server.url + "/")
     page.evaluate(f"localStorage.setItem('ansim.lang', '{lang}')")
+    page.reload()  # the stored language applies on the next load
+    page.wait_for_selector(f'html[lang="{lang}"][data-ready]', state="attached")
     for screen in SCREENS:
-        open_page(page, f"{live_server.url}/#/{screen}")
+        page.evaluate(f"location.hash = '#/{screen}'")
         page.wait_for_selector(f'[data-screen="{screen}"]', state="visible")
+        assert page.get_attribute("html", "lang") == lang
         assert axe_violations(page) == [], screen
     page.click("[data-sos]")
     page.wait_for_selector("[data-sos-dialog]", state="visible")

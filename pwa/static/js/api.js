@@ -71,9 +71,20 @@ async function readBody(response) {
   }
 }
 
-async function send(method, path, body, extraHeaders = {}) {
+/** flask-smorest's X-Pagination header ({total, total_pages, page, …}), or null. */
+function parsePagination(value) {
+  try {
+    return value ? JSON.parse(value) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function send(method, path, body, extraHeaders = {}, { paged = false } = {}) {
   const headers = { Accept: "application/json", "X-Device-Key": deviceKey(), ...extraHeaders };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A FormData body (a photo) sets its own multipart Content-Type with the boundary.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (UNSAFE_METHODS.has(method)) {
     if (!csrfToken) await me();
     headers["X-CSRFToken"] = csrfToken;
@@ -83,7 +94,7 @@ async function send(method, path, body, extraHeaders = {}) {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || form ? body : JSON.stringify(body),
       credentials: "same-origin",
     });
   } catch (error) {
@@ -97,12 +108,13 @@ async function send(method, path, body, extraHeaders = {}) {
       retryAfter: parseRetryAfter(response.headers.get("Retry-After")),
     });
   }
+  if (paged) return { items: data ?? [], pagination: parsePagination(response.headers.get("X-Pagination")) };
   return data;
 }
 
-async function request(method, path, body, extraHeaders) {
+async function request(method, path, body, extraHeaders, options) {
   try {
-    return await send(method, path, body, extraHeaders);
+    return await send(method, path, body, extraHeaders, options);
   } catch (error) {
     // A session that expired or rotated invalidates the token we hold: fetch a
     // fresh one and try once more rather than failing the user's action.
@@ -110,7 +122,7 @@ async function request(method, path, body, extraHeaders) {
       error.status === 400 && UNSAFE_METHODS.has(method) && /csrf/i.test(error.message);
     if (!csrfRejected) throw error;
     csrfToken = null;
-    return send(method, path, body, extraHeaders);
+    return send(method, path, body, extraHeaders, options);
   }
 }
 
@@ -200,6 +212,17 @@ export function myReports() {
   return getJSON("/api/v1/reports/mine");
 }
 
+/**
+ * Attach a photo (a Blob or File) to a stored report, as the multipart field
+ * "photo". The server keeps each distinct photo once: 201 the first time,
+ * 200 for the same photo again; 413 too large, 415 not a JPEG, PNG or WebP.
+ */
+export function addReportPhoto(reportId, photo, filename = "photo") {
+  const form = new FormData();
+  form.append("photo", photo, filename);
+  return request("POST", `/api/v1/reports/${encodeURIComponent(reportId)}/photos`, form);
+}
+
 /** Operators: the reports in these statuses (open SOS first). */
 export function reportsByStatus(statuses, pageSize = 100) {
   const search = new URLSearchParams({ page_size: String(pageSize) });
@@ -207,9 +230,62 @@ export function reportsByStatus(statuses, pageSize = 100) {
   return getJSON(`/api/v1/reports?${search}`);
 }
 
-/** Operators: move a report along its workflow. */
-export function changeReportStatus(id, { status, note, public_note }) {
-  return sendJSON("PATCH", `/api/v1/reports/${encodeURIComponent(id)}`, { status, note, public_note });
+/** Guards: the open cases dispatched to me. */
+export function assignedCases() {
+  return getJSON("/api/v1/reports/assigned");
+}
+
+/** Guards: a note on a case dispatched to me ("arrived"); resolved closes it. */
+export function updateAssignedCase(id, { note, resolved = false }) {
+  return sendJSON("POST", `/api/v1/reports/assigned/${encodeURIComponent(id)}`, { note, resolved });
+}
+
+/** Operators: move a report along its workflow (assignee_id: the guard sent, with "dispatched"). */
+export function changeReportStatus(id, { status, note, public_note, assignee_id }) {
+  return sendJSON("PATCH", `/api/v1/reports/${encodeURIComponent(id)}`, { status, note, public_note, assignee_id });
+}
+
+/**
+ * Operators: one page of reports matching filters {status: [], kind: [],
+ * area, since, until} (times as ISO strings). Resolves to {items,
+ * pagination} with the server's X-Pagination ({total, total_pages, page…}).
+ */
+export function reportsPage({ status = [], kind = [], area, since, until } = {}, { page = 1, pageSize = 25 } = {}) {
+  const search = new URLSearchParams({ page: String(page), page_size: String(pageSize) });
+  for (const value of status) search.append("status", value); // repeated, not comma-joined
+  for (const value of kind) search.append("kind", value);
+  for (const [name, value] of Object.entries({ area, since, until })) if (value) search.set(name, value);
+  return request("GET", `/api/v1/reports?${search}`, undefined, {}, { paged: true });
+}
+
+/** Operators: one report with its history and the nearest cameras and bells. */
+export function report(id) {
+  return getJSON(`/api/v1/reports/${encodeURIComponent(id)}`);
+}
+
+/** Operators: mark a report a duplicate of report `into`. */
+export function mergeReport(id, { into, note }) {
+  return sendJSON("POST", `/api/v1/reports/${encodeURIComponent(id)}/merge`, { into, note });
+}
+
+/** Where a report's photo is served (without its location metadata). */
+export function reportPhotoUrl(reportId, photoId) {
+  return `/api/v1/reports/${encodeURIComponent(reportId)}/photos/${encodeURIComponent(photoId)}`;
+}
+
+/** Operators: the active guards a case can be dispatched to. */
+export function guards() {
+  return getJSON("/api/v1/guards");
+}
+
+/** 구 and 동 (codes and names); level "gu" or "dong", or both when absent. */
+export function areas(level) {
+  return getJSON(level ? `/api/v1/areas?level=${encodeURIComponent(level)}` : "/api/v1/areas");
+}
+
+/** 구 or 동 ("gu", "dong") with their GeoJSON boundaries; parent (a 구 code) lists only its 동. */
+export function areaShapes(level, parent) {
+  return getJSON(`/api/v1/areas?${query({ level, parent, geometry: "true" })}`);
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * The control-room console (console.html) for operators and admins: a
- * sidebar of sections behind hash routes (#/live, #/reports, …). The live
- * list (live.js) is working; the other sections are placeholders until their
+ * sidebar of sections behind hash routes (#/live, #/reports, …): the live
+ * list (live.js), the reports list and each report's page
+ * (console-reports.js); the other sections are placeholders until their
  * features land.
  */
 
+import { initReports } from "./console-reports.js";
 import { find, findAll, markReady } from "./dom.js";
 import { initI18n } from "./i18n.js";
 import { initLanguageSwitch } from "./lang-switch.js";
@@ -16,7 +18,7 @@ import { requireUser, wireLogout } from "./staff.js";
 function hideAdminOnly(user) {
   if (user.role === "admin") return;
   for (const element of findAll("[data-admin-only]")) element.remove();
-  const route = location.hash.replace(/^#\/?/, "");
+  const route = location.hash.replace(/^#\/?/, "").split(/[/?]/)[0]; // "reports" of #/reports/12
   if (route && !find(`[data-screen="${CSS.escape(route)}"]`)) location.hash = "#/live";
 }
 
@@ -30,6 +32,7 @@ async function main() {
   if (!user) return;
   hideAdminOnly(user);
   initLiveList();
+  initReports();
 }
 
 main();

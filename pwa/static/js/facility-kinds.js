@@ -17,6 +17,9 @@ export const KINDS = [
 
 export const KIND_NAMES = KINDS.map((entry) => entry.kind);
 
+/** The kinds a resident can report broken (a fault report names one of these). */
+export const FAULT_KINDS = ["bell", "cctv", "security_light"];
+
 /** The i18n key of a kind's name, e.g. "map.kind.bell" → 비상벨. */
 export function kindKey(kind) {
   return `map.kind.${KIND_NAMES.includes(kind) ? kind : "unknown"}`;

@@ -4,12 +4,13 @@
  * link) and the attributes the public data gives, with labels in the
  * reader's language. Opens at once with what the map already knows and fills
  * in when the server answers; offline, the last saved details are shown.
+ * A bell, camera or light can be reported broken from here.
  * Everything is written with textContent: the data comes from public files.
  */
 
 import * as api from "./api.js";
 import { find } from "./dom.js";
-import { kindIcon, kindKey } from "./facility-kinds.js";
+import { FAULT_KINDS, kindIcon, kindKey } from "./facility-kinds.js";
 import { formatDistance, seenFrom } from "./geo.js";
 import { formatDate, setText, t } from "./i18n.js";
 import { savedDetails, saveDetails } from "./offline-store.js";
@@ -62,6 +63,7 @@ export function createFacilitySheet(dialog, { position }) {
   const distanceEl = find("[data-facility-distance]", dialog);
   const list = find("[data-facility-details]", dialog);
   const note = find("[data-facility-note]", dialog);
+  const reportFault = find("[data-facility-report]", dialog);
 
   let shown = null; // {summary, details, note}
   let opener = null;
@@ -127,6 +129,10 @@ export function createFacilitySheet(dialog, { position }) {
     }
     note.hidden = !shown.note;
     if (shown.note) setText(note, shown.note);
+
+    // A broken bell, camera or light: report it, with this facility picked.
+    reportFault.hidden = !FAULT_KINDS.includes(kind);
+    reportFault.href = `#/report?kind=facility_fault&facility=${encodeURIComponent(summary.id)}`;
   }
 
   async function load(id) {
@@ -155,6 +161,8 @@ export function createFacilitySheet(dialog, { position }) {
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog) dialog.close(); // a tap on the backdrop
   });
+  // The link goes on to the report screen; the sheet makes way for it.
+  reportFault.addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => {
     shown = null;
     sequence += 1;

@@ -1,11 +1,13 @@
 /**
- * The guard's phone shell (guard.html): who is on duty, today's patrols
- * (a placeholder until patrols land) and a panic button that, for now,
- * offers a call or text to 112.
+ * The guard's phone shell (guard.html): who is on duty, the cases the
+ * control room dispatched to them (guard-cases.js), today's patrols (a
+ * placeholder until patrols land) and a panic button that, for now, offers
+ * a call or text to 112.
  */
 
 import { wireDialog } from "./dialog.js";
 import { find, markReady } from "./dom.js";
+import { initGuardCases } from "./guard-cases.js";
 import { initI18n } from "./i18n.js";
 import { initLanguageSwitch } from "./lang-switch.js";
 import { requireUser, wireLogout } from "./staff.js";
@@ -16,7 +18,7 @@ async function main() {
   wireDialog(find("[data-panic]"), find("[data-panic-dialog]"));
   wireLogout();
   markReady();
-  await requireUser();
+  if (await requireUser()) initGuardCases();
 }
 
 main();

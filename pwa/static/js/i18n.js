@@ -57,12 +57,17 @@ function varsOf(element) {
   }
 }
 
-/** Give element the text of key, and remember it so a language switch redoes it. */
+/**
+ * Give element the text of key, and remember it so a language switch redoes
+ * it. The same text again leaves the element alone, so a live region (a
+ * status line redrawn on every position fix) does not announce it again.
+ */
 export function setText(element, key, vars) {
   element.dataset.i18n = key;
   if (vars) element.dataset.i18nVars = JSON.stringify(vars);
   else delete element.dataset.i18nVars;
-  element.textContent = t(key, vars);
+  const text = t(key, vars);
+  if (element.textContent !== text) element.textContent = text;
 }
 
 export function applyTitle() {
@@ -114,6 +119,15 @@ export async function setLanguage(lang) {
   }
   applyTranslations();
   document.dispatchEvent(new CustomEvent(LANGUAGE_CHANGED, { detail: { lang } }));
+}
+
+/** A moment in the reader's language: "오후 9:41" today, with the date on other days. */
+export function formatDateTime(at) {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return "";
+  const today = date.toDateString() === new Date().toDateString();
+  const options = today ? { timeStyle: "short" } : { dateStyle: "medium", timeStyle: "short" };
+  return new Intl.DateTimeFormat(current === "ko" ? "ko-KR" : "en-GB", options).format(date);
 }
 
 /** A date in the reader's language, e.g. "2025. 11. 26." or "26 Nov 2025". */

@@ -1,8 +1,9 @@
 /**
  * The console's live list (#/live): the open reports (new, acknowledged,
  * dispatched), kept current by the server's event stream. Each report has
- * one row, updated in place; a new SOS rings (a short WebAudio beep, no audio
- * files) and stands out until someone acknowledges it.
+ * one row, updated in place, with a link to the report's page; a new SOS
+ * rings (a short WebAudio beep, no audio files) and stands out until someone
+ * acknowledges it.
  */
 
 import * as api from "./api.js";
@@ -72,12 +73,16 @@ function newRow(id) {
   const time = part("time", "live-time");
   const where = part("span", "live-where");
   where.dataset.reportWhere = "";
+  const open = part("a", "live-open");
+  open.href = `#/reports/${encodeURIComponent(id)}`;
+  open.dataset.reportOpen = "";
+  setText(open, "console.live.open", { id });
   const ack = part("button", "button live-ack");
   ack.type = "button";
   ack.dataset.reportAck = "";
   setText(ack, "console.live.ack");
   ack.addEventListener("click", () => acknowledge(id, ack));
-  row.append(kind, status, time, where, ack);
+  row.append(kind, status, time, where, open, ack);
   return row;
 }
 

@@ -9,7 +9,7 @@ import * as api from "./api.js";
 import { find, findAll } from "./dom.js";
 import { createFacilitiesLayer } from "./facilities-layer.js";
 import { createFacilitySheet } from "./facility-sheet.js";
-import { language, LANGUAGE_CHANGED, setText } from "./i18n.js";
+import { formatDateTime, LANGUAGE_CHANGED, setText } from "./i18n.js";
 import { initKindFilter } from "./kind-filter.js";
 import { createLocator } from "./location.js";
 import { createMap } from "./map.js";
@@ -31,14 +31,6 @@ async function mapSettings() {
   } catch {
     return savedConfig()?.map ?? FALLBACK_MAP;
   }
-}
-
-/** "오후 9:41", or with the date when it was not today. */
-function formatSavedAt(at) {
-  const date = new Date(at);
-  const today = date.toDateString() === new Date().toDateString();
-  const options = today ? { timeStyle: "short" } : { dateStyle: "medium", timeStyle: "short" };
-  return new Intl.DateTimeFormat(language() === "ko" ? "ko-KR" : "en-GB", options).format(date);
 }
 
 export async function initMapScreen() {
@@ -71,7 +63,7 @@ export async function initMapScreen() {
     offlineNotice.hidden = failed.length === 0;
     if (!failed.length) return;
     const times = failed.map((part) => part.at).filter(Boolean);
-    if (times.length) setText(offlineNotice, "map.offline", { time: formatSavedAt(Math.min(...times)) });
+    if (times.length) setText(offlineNotice, "map.offline", { time: formatDateTime(Math.min(...times)) });
     else setText(offlineNotice, "map.offline_nothing");
   }
 

@@ -5,10 +5,17 @@
  * the moment it was made; every retry reuses that key, so the server stores
  * the report once however often it is sent.
  *
+ * A report may carry a photo (a Blob kept in the same IndexedDB item). It is
+ * uploaded once the report is stored: the item stays, with the stored report
+ * in it, until the photo is uploaded too, so a photo that meets a dead
+ * network is retried like a report. The server keeps each distinct photo
+ * once, so a retry never attaches it twice.
+ *
  * Replayed at start, on the "online" event, when the service worker's
  * Background Sync asks, and every 15 s while items remain. A 4xx answer
- * (except 408 and 429) means the report can never be stored: it is dropped
- * and the error kept for the record; 5xx and network failures keep it.
+ * (except 408 and 429) means the report (or its photo: too large, not an
+ * image) can never be stored: it is dropped and the error kept for the
+ * record; 5xx and network failures keep it.
  */
 
 import * as api from "./api.js";
@@ -22,7 +29,8 @@ const FAILED_KEPT = 20;
 export const SYNC_TAG = "ansim-outbox";
 export const FLUSH_MESSAGE = "ansim-outbox-flush";
 
-const sentListeners = new Set();
+// Each gets every outcome: {type: "sent"|"failed"|"photo-sent"|"photo-failed", item, report, photo, error}.
+const watchers = new Set();
 let database = null;
 let flushing = null;
 let retryTimer = null;
@@ -61,6 +69,10 @@ function remove(key) {
   return transact("readwrite", (store) => store.delete(key));
 }
 
+function put(item) {
+  return transact("readwrite", (store) => store.put(item));
+}
+
 /** A new idempotency key: a UUID (8–100 of [A-Za-z0-9_.:-], as the server wants). */
 export function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -69,13 +81,44 @@ export function newKey() {
 
 /** onSent(item, report) runs for each item the server stored (201, or 200 for a retry). */
 export function onSent(listener) {
-  sentListeners.add(listener);
+  watchers.add((outcome) => {
+    if (outcome.type === "sent") listener(outcome.item, outcome.report);
+  });
 }
 
-function recordFailure(item, error) {
-  const failed = readJSON(FAILED_KEY) ?? [];
-  const entry = { key: item.key, kind: item.body.kind, status: error.status, message: error.message, at: new Date().toISOString() };
-  writeJSON(FAILED_KEY, [entry, ...failed].slice(0, FAILED_KEPT));
+/** onChange(outcome) runs for every outcome: a report or a photo sent, or refused for good. */
+export function onChange(listener) {
+  watchers.add(listener);
+}
+
+function emit(outcome) {
+  for (const watcher of watchers) {
+    try {
+      watcher(outcome);
+    } catch (error) {
+      // A screen's bug must not stop the outbox: the item is already settled.
+      console.error("outbox: a listener failed", error);
+    }
+  }
+}
+
+/** What the server refused for good, newest first: {key, kind, stage, report_id, status, message, at}. */
+export function failures() {
+  return readJSON(FAILED_KEY) ?? [];
+}
+
+function recordFailure(item, error, stage) {
+  const entry = {
+    key: item.key,
+    kind: item.body.kind,
+    stage, // "report", or "photo" when the report was stored but its photo was not
+    report_id: item.report?.id ?? null,
+    status: error.status,
+    message: error.message,
+    at: new Date().toISOString(),
+    created_at: item.created_at,
+  };
+  writeJSON(FAILED_KEY, [entry, ...failures()].slice(0, FAILED_KEPT));
 }
 
 function keepsTrying(error) {
@@ -83,17 +126,45 @@ function keepsTrying(error) {
   return status === 0 || status === 408 || status === 429 || status >= 500;
 }
 
+/** Send one item (the report, then its photo); false when the server could not be reached. */
 async function sendOne(item) {
+  if (!item.report) {
+    let report;
+    try {
+      report = await api.sendReport(item.body, item.key);
+    } catch (error) {
+      if (keepsTrying(error)) return false;
+      console.error("outbox: report refused, dropped", error);
+      recordFailure(item, error, "report");
+      await remove(item.key);
+      emit({ type: "failed", item, error });
+      return true;
+    }
+    if (item.photo) {
+      // Kept with the stored report in it: the photo goes next, now or later.
+      item = { ...item, report };
+      await put(item);
+    } else {
+      await remove(item.key);
+    }
+    emit({ type: "sent", item, report });
+    if (!item.photo) return true;
+  }
+  return sendPhoto(item);
+}
+
+async function sendPhoto(item) {
   try {
-    const report = await api.sendReport(item.body, item.key);
+    const photo = await api.addReportPhoto(item.report.id, item.photo, item.photo_name);
     await remove(item.key);
-    for (const listener of sentListeners) listener(item, report);
+    emit({ type: "photo-sent", item, report: item.report, photo });
     return true;
   } catch (error) {
     if (keepsTrying(error)) return false;
-    console.error("outbox: report refused, dropped", error);
-    recordFailure(item, error);
+    console.error("outbox: photo refused, dropped", error);
+    recordFailure(item, error, "photo");
     await remove(item.key);
+    emit({ type: "photo-failed", item, report: item.report, error });
     return true;
   }
 }
@@ -131,32 +202,36 @@ async function requestBackgroundSync() {
 }
 
 /**
- * Queue a report and try to send it at once. Resolves to {state, report}:
- * "sent" with the stored report, "queued" while it waits for a connection,
- * or "failed" when the server refused it for good.
+ * Queue a report (with an optional photo Blob) and try to send it at once.
+ * Resolves to {state, report, photo, error}: state "sent" with the stored
+ * report, "queued" while it waits for a connection, or "failed" when the
+ * server refused it for good (error says why); photo is null without one,
+ * else "sent", "queued" or "failed" likewise.
  */
-export async function queue(body, key = newKey()) {
+export async function queue(body, key = newKey(), { photo = null, photoName = "photo" } = {}) {
   const item = { key, body, created_at: new Date().toISOString() };
-  await transact("readwrite", (store) => store.put(item));
-  let report = null;
-  const listener = (sent, stored) => {
-    if (sent.key === item.key) report = stored;
+  if (photo) Object.assign(item, { photo, photo_name: photoName });
+  await put(item);
+  const seen = {}; // outcome type → outcome, for this item
+  const watcher = (outcome) => {
+    if (outcome.item.key === item.key) seen[outcome.type] = outcome;
   };
   const waiting = async () => (await pending()).some((other) => other.key === item.key);
-  sentListeners.add(listener);
+  watchers.add(watcher);
   try {
     await flush();
     // A round already running may have listed the items before this one.
-    if (!report && (await waiting())) await flush();
+    if (!seen.sent && !seen.failed && (await waiting())) await flush();
   } finally {
-    sentListeners.delete(listener);
+    watchers.delete(watcher);
   }
-  if (report) return { state: "sent", report };
-  if (await waiting()) {
-    requestBackgroundSync();
-    return { state: "queued", report: null };
-  }
-  return { state: "failed", report: null };
+  const stillWaiting = await waiting();
+  if (stillWaiting) requestBackgroundSync();
+  let photoState = null;
+  if (photo) photoState = seen["photo-sent"] ? "sent" : seen["photo-failed"] || seen.failed ? "failed" : "queued";
+  if (seen.sent) return { state: "sent", report: seen.sent.report, photo: photoState, error: seen["photo-failed"]?.error ?? null };
+  if (stillWaiting) return { state: "queued", report: null, photo: photoState, error: null };
+  return { state: "failed", report: null, photo: photoState, error: seen.failed?.error ?? null };
 }
 
 /** Replay now, whenever the connection returns, and when the service worker asks. */

@@ -1,6 +1,7 @@
 /**
  * The resident shell (index.html): screens behind hash routes, the bottom
- * navigation, the SOS (sos.js) and its outbox, the map screen (map-screen.js), and the little
+ * navigation, the SOS (sos.js) and its outbox, the map screen (map-screen.js),
+ * the report screen with "my reports" (report-screen.js), and the little
  * the shell knows from the server (district name, whether this device is
  * known, who is signed in).
  */
@@ -11,6 +12,7 @@ import { formatDate, initI18n, LANGUAGE_CHANGED, setText, t } from "./i18n.js";
 import { initLanguageSwitch } from "./lang-switch.js";
 import { initMapScreen } from "./map-screen.js";
 import { startOutbox } from "./outbox.js";
+import { initReportScreen } from "./report-screen.js";
 import { startRouter } from "./router.js";
 import { initSos } from "./sos.js";
 
@@ -64,6 +66,11 @@ async function main() {
   initLanguageSwitch();
   startRouter({ fallback: "map" });
   initSos();
+  try {
+    initReportScreen();
+  } catch (error) {
+    console.error("report screen: not started", error); // SOS and the rest still work
+  }
   markReady();
   startOutbox();
 

@@ -11,6 +11,7 @@ import { wireDialog } from "./dialog.js";
 import { find } from "./dom.js";
 import { setText, t } from "./i18n.js";
 import { lastKnownPosition, urgentPosition } from "./location.js";
+import { reportState } from "./my-reports.js";
 import { newKey, onSent, queue } from "./outbox.js";
 import { readJSON, writeJSON } from "./storage.js";
 
@@ -19,15 +20,6 @@ const POLL_MS = 5_000;
 const POSITION_TIMEOUT_MS = 5_000;
 const CURRENT_KEY = "ansim.sos.current";
 
-// What the resident sees for each status of their report.
-const STATE_OF_STATUS = {
-  new: "sent",
-  acknowledged: "acknowledged",
-  dispatched: "dispatched",
-  resolved: "resolved",
-  false_alarm: "closed",
-  duplicate: "closed",
-};
 const FINISHED = new Set(["resolved", "closed", "failed"]);
 
 let dialog;
@@ -128,7 +120,7 @@ async function send() {
 }
 
 function applyReport(report) {
-  remember({ id: report.id, state: STATE_OF_STATUS[report.status] ?? "sent", note: report.public_note ?? null });
+  remember({ id: report.id, state: reportState(report), note: report.public_note ?? null });
 }
 
 function following() {
