@@ -44,7 +44,7 @@ def upgrade():
     with op.batch_alter_table('push_subscription', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_push_subscription_device_id'), ['device_id'], unique=False)
         batch_op.create_index('ix_push_subscription_here', ['here_lat', 'here_lon'], unique=False)
-        batch_op.create_index('ix_push_subscription_home', ['home_lat', 'home_lon'], unique=False)
+        batch_op.create_index('ix_push_subscription_home', ['home_lat', 'home_lon', 'home_radius_m'], unique=False)
         batch_op.create_index(batch_op.f('ix_push_subscription_user_id'), ['user_id'], unique=False)
 
     op.create_table('alert',

@@ -26,8 +26,9 @@ class PushSubscription(db.Model):
     home (a point and radius), chosen 동/구, and "where I am" (a coarse point
     the app refreshes). One device, one subscription: upserted by endpoint."""
 
+    # Covering indexes: targeting reads only these columns (and the row id).
     __table_args__ = (
-        sa.Index("ix_push_subscription_home", "home_lat", "home_lon"),
+        sa.Index("ix_push_subscription_home", "home_lat", "home_lon", "home_radius_m"),
         sa.Index("ix_push_subscription_here", "here_lat", "here_lon"),
     )
 

@@ -134,7 +134,8 @@ def _box(column_lat: Any, column_lon: Any, bounds: tuple[float, float, float, fl
 
 
 def _rows(stmt: sa.Select, width: int) -> np.ndarray:
-    rows = db.session.execute(stmt).all()
+    """Rows as a float array (plain tuples: numpy probes Row objects slowly)."""
+    rows = [tuple(row) for row in db.session.execute(stmt)]
     return np.array(rows, dtype=float).reshape(len(rows), width)
 
 
