@@ -105,6 +105,7 @@ MATRIX = [
     ("GET", "/api/v1/alerts", "/api/v1/alerts", None, expect(200)),
     ("POST", "/api/v1/alerts", "/api/v1/alerts", ALERT, expect(201, ("operator", "admin"))),
     ("GET", "/api/v1/alerts/manage", "/api/v1/alerts/manage", None, expect(200, ("operator", "admin"))),
+    ("GET", "/api/v1/alerts/stream", "/api/v1/alerts/stream", None, expect(200, ("operator", "admin"))),
     ("POST", "/api/v1/alerts/preview", "/api/v1/alerts/preview", {"areas": ALERT["areas"]}, expect(200, ("operator", "admin"))),
     ("GET", "/api/v1/alerts/draft-from-report/<int:report_id>", "/api/v1/alerts/draft-from-report/{report}", None, expect(200, ("operator", "admin"))),
     ("GET", "/api/v1/alerts/<int:alert_id>", "/api/v1/alerts/{sent_alert}", None, expect(200)),

@@ -1,7 +1,7 @@
 """Area warnings: residents read the ones in force; operators compose,
 approve, send, update and cancel them, and follow their delivery."""
 
-from flask import Response, current_app
+from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -19,6 +19,7 @@ from server.api.schemas.alerts import (
     PreviewSchema,
 )
 from server.extensions import db
+from server.live import broker, sse
 from server.reports import service as reports
 
 URL_PREFIX = "/alerts"
@@ -65,6 +66,36 @@ class ManagedAlerts(MethodView):
         page = db.paginate(service.search(query.get("state")), page=pagination_parameters.page, per_page=pagination_parameters.page_size, error_out=False)
         pagination_parameters.item_count = page.total
         return _with_counts(page.items)
+
+
+@blp.route("/stream")
+class AlertStream(MethodView):
+    decorators = [roles_required(*STAFF_ROLES)]
+
+    @blp.doc(responses={"200": {"description": "text/event-stream of `alert` events (OperatorAlert, with counts)", "content": {"text/event-stream": {}}}})
+    def get(self):
+        """Operators: a Server-Sent Events feed of warnings as they change and as their pushes go out."""
+        subscription = broker().subscribe(service.CHANNEL, current_app.config["SSE_HEARTBEAT_SECONDS"])
+
+        def frames():
+            try:
+                yield "retry: 3000\n\n"
+                for message in subscription:
+                    yield sse(None) if message is None else _alert_frame(message["alert_id"])
+            finally:
+                subscription.close()
+
+        response = Response(stream_with_context(frames()), mimetype="text/event-stream")
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["X-Accel-Buffering"] = "no"
+        return response
+
+
+def _alert_frame(alert_id: int) -> str:
+    try:
+        return sse(OperatorAlertSchema().dump(_one(service.get(alert_id))), name="alert")
+    finally:
+        db.session.remove()  # a feed lives long; hold no connection between events
 
 
 @blp.route("/preview", methods=["POST"])

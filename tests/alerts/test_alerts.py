@@ -179,3 +179,34 @@ def test_the_cap_feed_carries_every_required_element(app, as_):
         assert area.find(f"{CAP}circle").text == f"{CENTRE[0]:.6f},{CENTRE[1]:.6f} 0.500"
         assert area.find(f"{CAP}polygon").text.split(" ")[0] == "37.580000,127.000000"
     assert infos[0].find(f"{CAP}headline").text == "[안심] 흉기 난동 발생"
+
+
+def test_operators_hear_a_warning_go_out_on_its_live_feed(tmp_path):
+    import json
+    import threading
+    import time
+
+    app = make_app(tmp_path, SSE_HEARTBEAT_SECONDS=0.1)
+    subscribe_near(app, 2)
+    operator = Actor(app, role=Role.OPERATOR)
+    draft = operator.post("/api/v1/alerts", json=warning()).get_json()
+    response = operator.client.get("/api/v1/alerts/stream", headers=operator.headers, buffered=False)
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    chunks = iter(response.response)
+    sender = threading.Thread(target=lambda: operator.post(f"/api/v1/alerts/{draft['id']}/send"))
+    try:
+        started = time.monotonic()
+        sender.start()
+        while time.monotonic() - started < 2:
+            frame = next(chunks)
+            frame = frame.decode() if isinstance(frame, bytes) else frame
+            if "event: alert" in frame:
+                data = json.loads(frame.split("data: ", 1)[1])
+                assert (data["id"], data["state"], data["counts"]["queued"]) == (draft["id"], "sent", 2)
+                break
+        else:
+            raise AssertionError("no alert event within 2 s")
+    finally:
+        response.close()
+        sender.join()
+    assert_error(Actor(app, role=Role.RESIDENT).get("/api/v1/alerts/stream"), 403)
