@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_proxy(app)
+    register_background_work(app)
     return app
 
 
@@ -86,6 +87,12 @@ def register_commands(app: Flask) -> None:
     from server.cli import register_commands as register
 
     register(app)
+
+
+def register_background_work(app: Flask) -> None:
+    from server.alerts.worker import register_sender
+
+    register_sender(app)
 
 
 def register_proxy(app: Flask) -> None:

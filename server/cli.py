@@ -54,13 +54,14 @@ click.version_option(__version__, prog_name="ansim")(main)
 
 
 def register_commands(app: Flask) -> None:
-    from server.alerts.cli import vapid_group
+    from server.alerts.cli import vapid_group, worker_command
     from server.facilities.cli import import_group
 
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(import_group)
     app.cli.add_command(vapid_group)
+    app.cli.add_command(worker_command)
 
 
 user_group = AppGroup("user", help="Manage accounts.")

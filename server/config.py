@@ -46,6 +46,10 @@ ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
     ("ANSIM_VAPID_SUBJECT", "VAPID_SUBJECT", "contact for push services, `mailto:` or `https:` (default `mailto:safety@example.kr`)"),
     ("ANSIM_ALERT_TWO_PERSON", "ALERT_TWO_PERSON_APPROVAL", "`1`: a warning needs a second operator's approval before it is sent (default `0`)"),
     ("ANSIM_ALERT_SENDER", "ALERT_SENDER", "the CAP `sender` of warnings (default `ansim@<district code>.go.kr`)"),
+    ("ANSIM_PUSH_SENDER_THREAD", "PUSH_SENDER_THREAD", "`1` (default): each app process sends queued pushes from a thread, started by its first request; `0` when `ansim worker` processes send them"),
+    ("ANSIM_PUSH_CONCURRENCY", "PUSH_CONCURRENCY", "pushes in flight at once per sender (default 100)"),
+    ("ANSIM_PUSH_MAX_ATTEMPTS", "PUSH_MAX_ATTEMPTS", "tries of one push (5xx, timeouts, 429) before it counts as failed (default 6)"),
+    ("ANSIM_PUSH_LEASE_SECONDS", "PUSH_LEASE_SECONDS", "how long pushes claimed by a sender stay its own; those of a sender that died go to another after this (default 60)"),
 )
 
 
@@ -84,6 +88,15 @@ def defaults() -> dict[str, Any]:
         # Subscriptions: the largest home radius, and how coarse "where I am" is.
         "PUSH_HOME_RADIUS_MAX_M": 3000,
         "PUSH_HERE_GRID_M": 100,
+        # Sending (server.alerts.sender): a thread per app process unless
+        # `ansim worker` does it; back-off 5 s × 2^attempt with jitter.
+        "PUSH_SENDER_THREAD": True,
+        "PUSH_CONCURRENCY": 100,
+        "PUSH_MAX_ATTEMPTS": 6,
+        "PUSH_RETRY_SECONDS": 5.0,
+        "PUSH_TIMEOUT_SECONDS": 10.0,  # one push, connecting included
+        "PUSH_LEASE_SECONDS": 60.0,
+        "PUSH_POLL_SECONDS": 5.0,  # an idle sender looks for pushes queued elsewhere this often
         "PASSWORD_HASHER": "argon2id",
         # How often a worker asks whether facilities changed elsewhere (s).
         "INDEX_CHECK_SECONDS": 1.0,
@@ -147,11 +160,13 @@ def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             continue
         if key == "MAP_CENTER":
             out[key] = _lat_lon(var, raw)
-        elif key in {"MAP_ZOOM", "PROXY_COUNT"}:
+        elif key in {"MAP_ZOOM", "PROXY_COUNT", "PUSH_CONCURRENCY", "PUSH_MAX_ATTEMPTS"}:
             out[key] = _number(var, raw)
+        elif key == "PUSH_LEASE_SECONDS":
+            out[key] = _number(var, raw, float)
         elif key in {"MAX_CONTENT_LENGTH", "MAX_PHOTO_BYTES"}:
             out[key] = int(_number(var, raw, float) * 1024 * 1024)
-        elif key == "ALERT_TWO_PERSON_APPROVAL":
+        elif key in {"ALERT_TWO_PERSON_APPROVAL", "PUSH_SENDER_THREAD"}:
             out[key] = _flag(var, raw)
         else:
             out[key] = raw

@@ -40,6 +40,7 @@ def base_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": url,
         "PASSWORD_HASHER": "cheap",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PUSH_SENDER_THREAD": False,  # tests drain the outbox themselves
         **overrides,
     }
 

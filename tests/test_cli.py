@@ -131,5 +131,5 @@ def test_version_and_flask_commands_are_there():
     runner = CliRunner()
     assert runner.invoke(main, ["--version"]).output.strip() == f"ansim, version {__version__}"
     listed = runner.invoke(main, ["--help"]).output
-    for command in ("run", "routes", "shell", "db", "user", "import", "demo"):
+    for command in ("run", "routes", "shell", "db", "user", "import", "demo", "worker"):
         assert f"  {command} " in listed
