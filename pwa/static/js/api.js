@@ -288,6 +288,40 @@ export function areaShapes(level, parent) {
   return getJSON(`/api/v1/areas?${query({ level, parent, geometry: "true" })}`);
 }
 
+/** Residents: the warnings in force, newest first (anyone may read them; no push needed). */
+export function alertsInForce() {
+  return getJSON("/api/v1/alerts");
+}
+
+/** Residents: one warning that was sent (404 for any other). */
+export function publicAlert(id) {
+  return getJSON(`/api/v1/alerts/${encodeURIComponent(id)}`);
+}
+
+/** The server's VAPID public key (the applicationServerKey to subscribe with), base64url. */
+export async function vapidPublicKey() {
+  return (await getJSON("/api/v1/push/vapid-public-key")).public_key;
+}
+
+/**
+ * Give the server this browser's push subscription and what it follows
+ * ({endpoint, keys, language, home, area_codes, here}); the same endpoint
+ * again replaces what it follows.
+ */
+export function savePushSubscription(body) {
+  return sendJSON("POST", "/api/v1/push/subscriptions", body);
+}
+
+/** Change part of what a known subscription follows ({endpoint, here}, …); 404 when unknown. */
+export function updatePushSubscription(body) {
+  return sendJSON("PUT", "/api/v1/push/subscriptions", body);
+}
+
+/** Forget a push subscription on the server (404 when it was not known). */
+export function deletePushSubscription(endpoint) {
+  return sendJSON("DELETE", "/api/v1/push/subscriptions", { endpoint });
+}
+
 /**
  * Operators: new and changed reports as they happen (Server-Sent Events,
  * same-origin session cookie). The browser reconnects by itself, sending

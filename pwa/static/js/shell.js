@@ -1,12 +1,14 @@
 /**
  * The resident shell (index.html): screens behind hash routes, the bottom
  * navigation, the SOS (sos.js) and its outbox, the map screen (map-screen.js),
- * the report screen with "my reports" (report-screen.js), and the little
+ * the report screen with "my reports" (report-screen.js), the alerts feed
+ * and the areas the resident follows (alerts-screen.js), and the little
  * the shell knows from the server (district name, whether this device is
  * known, who is signed in).
  */
 
 import * as api from "./api.js";
+import { initAlertsScreen } from "./alerts-screen.js";
 import { find, markReady } from "./dom.js";
 import { formatDate, initI18n, LANGUAGE_CHANGED, setText, t } from "./i18n.js";
 import { initLanguageSwitch } from "./lang-switch.js";
@@ -70,6 +72,11 @@ async function main() {
     initReportScreen();
   } catch (error) {
     console.error("report screen: not started", error); // SOS and the rest still work
+  }
+  try {
+    initAlertsScreen();
+  } catch (error) {
+    console.error("alerts screen: not started", error);
   }
   markReady();
   startOutbox();
