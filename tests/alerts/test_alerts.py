@@ -70,7 +70,7 @@ def test_a_warning_goes_from_draft_to_sent_and_queues_one_push_per_subscriber(ap
     assert sent["state"] == "sent" and sent["approver_id"] == operator.user_id and sent["counts"]["queued"] == 3
     assert deliveries(app, draft["id"]) == 3
     (public,) = as_("anonymous").get("/api/v1/alerts").get_json()
-    assert public["headline_en"] == "[Ansim] Knife attack reported" and "state" not in public and "author_id" not in public
+    assert public["headline_en"] == "[Ansim] Knife attack reported" and public["state"] == "sent" and "author_id" not in public
     assert_error(operator.post(f"/api/v1/alerts/{draft['id']}/send"), 409)  # never twice
 
 
@@ -89,6 +89,7 @@ def test_an_update_replaces_and_reaches_the_old_and_new_areas_and_a_cancel_every
     operator.post(f"/api/v1/alerts/{update['id']}/send")
     assert deliveries(app, update["id"]) == 3  # the first two, and the new area's one
     assert operator.get(f"/api/v1/alerts/{first['id']}/manage").get_json()["state"] == "updated"
+    assert as_("anonymous").get(f"/api/v1/alerts/{first['id']}").get_json()["state"] == "updated"  # a resident's old link says so
     assert [a["id"] for a in as_("anonymous").get("/api/v1/alerts").get_json()] == [update["id"]]
 
     cancel = operator.post(f"/api/v1/alerts/{update['id']}/cancel", json={}).get_json()

@@ -169,10 +169,10 @@ class AlertSchema(Schema):
     onset = fields.DateTime(allow_none=True)
     expires = fields.DateTime()
     sent_at = fields.DateTime(allow_none=True)
+    state = _enum(AlertState, metadata={"description": "sent (in force), updated (replaced by a later one), cancelled or expired"})
 
 
 class OperatorAlertSchema(AlertSchema):
-    state = _enum(AlertState)
     author_id = fields.Int(allow_none=True)
     approver_id = fields.Int(allow_none=True)
     author_name = fields.Function(lambda a: a.author.display_name if a.author else None, metadata={"type": "string"})
