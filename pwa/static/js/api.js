@@ -323,6 +323,61 @@ export function deletePushSubscription(endpoint) {
 }
 
 /**
+ * Operators: one page of warnings in any state (state: [] for all), newest
+ * first, with their delivery counts. Resolves to {items, pagination}.
+ */
+export function alertsPage({ state = [] } = {}, { page = 1, pageSize = 25 } = {}) {
+  const search = new URLSearchParams({ page: String(page), page_size: String(pageSize) });
+  for (const value of state) search.append("state", value); // repeated, not comma-joined
+  return request("GET", `/api/v1/alerts/manage?${search}`, undefined, {}, { paged: true });
+}
+
+/** Operators: one warning in any state, with its delivery counts ({queued, sent, failed, gone}). */
+export function managedAlert(id) {
+  return getJSON(`/api/v1/alerts/${encodeURIComponent(id)}/manage`);
+}
+
+/** Operators: what a warning about a report would say (a prefill; nothing is saved). */
+export function draftFromReport(reportId) {
+  return getJSON(`/api/v1/alerts/draft-from-report/${encodeURIComponent(reportId)}`);
+}
+
+/** Operators: how many subscribers these areas ({circles, polygons, geocodes}) reach now. */
+export function previewAlert(areas) {
+  return sendJSON("POST", "/api/v1/alerts/preview", { areas });
+}
+
+/** Operators: a new draft warning. */
+export function createAlert(body) {
+  return sendJSON("POST", "/api/v1/alerts", body);
+}
+
+/** Operators: change a draft (an approved one goes back to draft). */
+export function editAlert(id, body) {
+  return sendJSON("PATCH", `/api/v1/alerts/${encodeURIComponent(id)}`, body);
+}
+
+/** Operators: approve a draft (403 when two-person approval keeps its author from it). */
+export function approveAlert(id) {
+  return sendJSON("POST", `/api/v1/alerts/${encodeURIComponent(id)}/approve`);
+}
+
+/** Operators: send a warning; one push per subscriber reached is queued. */
+export function sendAlert(id) {
+  return sendJSON("POST", `/api/v1/alerts/${encodeURIComponent(id)}/send`);
+}
+
+/** Operators: an update of a sent warning, naming only what changes: a new draft. */
+export function updateAlert(id, changes) {
+  return sendJSON("POST", `/api/v1/alerts/${encodeURIComponent(id)}/update`, changes);
+}
+
+/** Operators: cancel a sent warning; the cancellation is sent at once. */
+export function cancelAlert(id) {
+  return sendJSON("POST", `/api/v1/alerts/${encodeURIComponent(id)}/cancel`, {});
+}
+
+/**
  * Operators: new and changed reports as they happen (Server-Sent Events,
  * same-origin session cookie). The browser reconnects by itself, sending
  * Last-Event-ID, and onOpen runs after each (re)connection so the caller can

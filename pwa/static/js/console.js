@@ -2,11 +2,13 @@
  * The control-room console (console.html) for operators and admins: a
  * sidebar of sections behind hash routes (#/live, #/reports, …): the live
  * list (live.js), the reports list and each report's page
- * (console-reports.js); the other sections are placeholders until their
+ * (console-reports.js), the warnings and each warning's page
+ * (console-warnings.js); the other sections are placeholders until their
  * features land.
  */
 
 import { initReports } from "./console-reports.js";
+import { initWarnings } from "./console-warnings.js";
 import { find, findAll, markReady } from "./dom.js";
 import { initI18n } from "./i18n.js";
 import { initLanguageSwitch } from "./lang-switch.js";
@@ -33,6 +35,7 @@ async function main() {
   hideAdminOnly(user);
   initLiveList();
   initReports();
+  initWarnings();
 }
 
 main();
