@@ -397,6 +397,25 @@ export function reportStream({ onReport, onOpen, onError }) {
   return source;
 }
 
+/**
+ * Operators: warnings as they change and as their pushes go out
+ * (Server-Sent Events, `alert` events with delivery counts). Returns the
+ * EventSource (call close() to stop).
+ */
+export function alertStream({ onAlert, onOpen, onError }) {
+  const source = new EventSource("/api/v1/alerts/stream");
+  source.addEventListener("alert", (event) => {
+    try {
+      onAlert(JSON.parse(event.data));
+    } catch (error) {
+      console.error("alert stream: bad event", error);
+    }
+  });
+  if (onOpen) source.addEventListener("open", onOpen);
+  if (onError) source.addEventListener("error", onError);
+  return source;
+}
+
 /** A static JSON file of the app itself (the translation catalogs). */
 export async function staticJSON(url) {
   let response;
