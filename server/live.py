@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, stream_with_context
 
 #: A subscriber's wait for the next event before it yields a heartbeat (None).
 HEARTBEAT_SECONDS = 15.0
@@ -121,3 +121,24 @@ def sse(event: dict[str, Any] | None, *, name: str = "message", event_id: int | 
         return ": keep-alive\n\n"
     head = f"id: {event_id}\n" if event_id is not None else ""
     return f"{head}event: {name}\ndata: {json.dumps(event, ensure_ascii=False, default=str)}\n\n"
+
+
+def event_stream(channel: str, frame: Callable[[dict[str, Any]], str], first: Iterable[str] = ()) -> Response:
+    """A text/event-stream response: the ``first`` frames (what a reconnecting
+    client missed), then one ``frame(message)`` per message published on
+    ``channel``, with heartbeats between so proxies keep it open."""
+    subscription = broker().subscribe(channel, current_app.config["SSE_HEARTBEAT_SECONDS"])
+
+    def frames() -> Iterator[str]:
+        try:
+            yield "retry: 3000\n\n"
+            yield from first
+            for message in subscription:
+                yield sse(None) if message is None else frame(message)
+        finally:
+            subscription.close()
+
+    response = Response(stream_with_context(frames()), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
+    return response

@@ -1,7 +1,7 @@
 """Area warnings: residents read the ones in force; operators compose,
 approve, send, update and cancel them, and follow their delivery."""
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -19,7 +19,7 @@ from server.api.schemas.alerts import (
     PreviewSchema,
 )
 from server.extensions import db
-from server.live import broker, sse
+from server.live import event_stream, sse
 from server.reports import service as reports
 
 URL_PREFIX = "/alerts"
@@ -75,20 +75,7 @@ class AlertStream(MethodView):
     @blp.doc(responses={"200": {"description": "text/event-stream of `alert` events (OperatorAlert, with counts)", "content": {"text/event-stream": {}}}})
     def get(self):
         """Operators: a Server-Sent Events feed of warnings as they change and as their pushes go out."""
-        subscription = broker().subscribe(service.CHANNEL, current_app.config["SSE_HEARTBEAT_SECONDS"])
-
-        def frames():
-            try:
-                yield "retry: 3000\n\n"
-                for message in subscription:
-                    yield sse(None) if message is None else _alert_frame(message["alert_id"])
-            finally:
-                subscription.close()
-
-        response = Response(stream_with_context(frames()), mimetype="text/event-stream")
-        response.headers["Cache-Control"] = "no-cache"
-        response.headers["X-Accel-Buffering"] = "no"
-        return response
+        return event_stream(service.CHANNEL, lambda message: _alert_frame(message["alert_id"]))
 
 
 def _alert_frame(alert_id: int) -> str:

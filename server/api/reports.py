@@ -1,7 +1,7 @@
 """Reports: residents and guards send them (an SOS is never behind a login);
 operators follow them through their case workflow."""
 
-from flask import Response, current_app, g, request, send_file, stream_with_context
+from flask import current_app, g, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -24,7 +24,7 @@ from server.api.schemas.reports import (
     StatusChangeSchema,
 )
 from server.extensions import db, limiter
-from server.live import broker, sse
+from server.live import event_stream, sse
 from server.reports import photos, service
 from server.reports.models import ReportKind
 
@@ -149,22 +149,11 @@ class ReportStream(MethodView):
         """
         last = request.headers.get("Last-Event-ID", "")
         missed = service.events_since(int(last)) if last.isdigit() else []
-        subscription = broker().subscribe(service.CHANNEL, current_app.config["SSE_HEARTBEAT_SECONDS"])
-
-        def frames():
-            try:
-                yield "retry: 3000\n\n"
-                for event in missed:
-                    yield _report_frame(event.report_id, event.id)
-                for message in subscription:
-                    yield sse(None) if message is None else _report_frame(message["report_id"], message["event_id"])
-            finally:
-                subscription.close()
-
-        response = Response(stream_with_context(frames()), mimetype="text/event-stream")
-        response.headers["Cache-Control"] = "no-cache"
-        response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
-        return response
+        return event_stream(
+            service.CHANNEL,
+            lambda message: _report_frame(message["report_id"], message["event_id"]),
+            first=(_report_frame(event.report_id, event.id) for event in missed),
+        )
 
 
 def _report_frame(report_id: int, event_id: int) -> str:
