@@ -121,3 +121,41 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def open_page(page, url: str):  # type: ignore[no-untyped-def]
+    """Go to a page and wait until its texts are translated (catalogs load by fetch)."""
+    response = page.goto(url)
+    page.wait_for_selector("html[data-ready]", state="attached")
+    return response
+
+
+def log_in(page, base_url: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the login page with the tests' password."""
+    from tests.conftest import PASSWORD
+
+    open_page(page, base_url + "/login")
+    page.fill('input[name="login"]', email)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click("[data-login-submit]")
+
+
+@pytest.fixture
+def operator_page(live_server, playwright_instance, tmp_path):  # type: ignore[no-untyped-def]
+    """A second, desktop-sized browser, signed in as an operator, on the console."""
+    from server.accounts import service
+    from server.accounts.models import Role
+    from tests.conftest import PASSWORD
+
+    with live_server.app.app_context():
+        service.create_user(display_name="한관제", email="live-op@example.kr", password=PASSWORD, role=Role.OPERATOR)
+    context = launch(playwright_instance, tmp_path / "operator-profile", viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.pages[0] if context.pages else context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors  # type: ignore[attr-defined]
+    log_in(page, live_server.url, "live-op@example.kr")
+    page.wait_for_url("**/console")
+    page.wait_for_selector("[data-user-name]:not(:empty)")
+    yield page
+    context.close()

@@ -23,9 +23,9 @@ from server.extensions import db
 from server.facilities.areas import import_areas
 from tests.alerts.keys import BrowserKeys
 from tests.alerts.test_alerts import warning
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, open_page
 from tests.browser.test_map import HOME, _let_the_service_worker_settle  # noqa: F401 - the fixture applies here too
-from tests.browser.test_shell import open_page, wait_for_service_worker
+from tests.browser.test_shell import wait_for_service_worker
 from tests.conftest import PASSWORD
 from tests.facilities.test_areas import write_areas
 

@@ -24,7 +24,6 @@ from server.reports import photos
 from server.reports import service as reports
 from server.reports.models import Report, ReportEvent, ReportKind, ReportStatus
 from tests.browser.conftest import axe_violations
-from tests.browser.test_sos import operator_page  # noqa: F401 (the fixture)
 from tests.conftest import PASSWORD, add_facilities, new_device_key
 from tests.facilities.test_areas import write_areas
 
@@ -83,7 +82,7 @@ def stored(app: Flask, report_id: int) -> tuple[Report, list[ReportEvent]]:
 
 
 @pytest.fixture
-def console(operator_page: Page) -> Page:  # noqa: F811 (the imported fixture)
+def console(operator_page: Page) -> Page:
     """A desktop browser signed in to the console as an operator (한관제)."""
     return operator_page
 

@@ -26,7 +26,6 @@ from server.facilities.areas import import_areas
 from tests.alerts.keys import BrowserKeys
 from tests.browser.conftest import axe_violations
 from tests.browser.test_console_reports import go, submit
-from tests.browser.test_sos import operator_page  # noqa: F401 (the fixture)
 from tests.conftest import PASSWORD, Actor
 from tests.facilities.test_areas import write_areas
 from tests.push_receiver import PushReceiver
@@ -46,7 +45,7 @@ def _at(bearing: float, metres: float) -> tuple[float, float]:
 
 
 @pytest.fixture
-def console(operator_page: Page) -> Iterator[Page]:  # noqa: F811 (the imported fixture)
+def console(operator_page: Page) -> Iterator[Page]:
     """A desktop browser signed in to the console as an operator (한관제); no text it shows lacks a translation."""
     untranslated: list[str] = []
     operator_page.on("console", lambda message: untranslated.append(message.text) if message.text.startswith("i18n:") else None)

@@ -11,8 +11,7 @@ from server.accounts.models import Role
 from server.extensions import db
 from server.reports import service as reports
 from server.reports.models import Report, ReportKind, ReportStatus
-from tests.browser.conftest import axe_violations
-from tests.browser.test_shell import open_page
+from tests.browser.conftest import axe_violations, log_in
 from tests.conftest import PASSWORD
 
 SCENE = (37.5894, 127.0167)
@@ -28,10 +27,7 @@ def test_a_dispatched_case_reaches_the_guard_who_notes_and_closes_it(live_server
         report_id, guard_id, operator_id = report.id, guard.id, operator.id
     context.grant_permissions(["geolocation"], origin=live_server.url)
     context.set_geolocation(GUARD_AT)
-    open_page(page, live_server.url + "/login")
-    page.fill('input[name="login"]', "guard@example.kr")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click("[data-login-submit]")
+    log_in(page, live_server.url, "guard@example.kr")
     page.wait_for_url("**/guard")
     page.wait_for_selector("[data-cases-empty]:visible")
 

@@ -10,8 +10,8 @@ import pytest
 
 from server import geo
 from server.facilities.models import FacilityKind
-from tests.browser.conftest import LiveServer, axe_violations
-from tests.browser.test_shell import open_page, wait_for_service_worker
+from tests.browser.conftest import LiveServer, axe_violations, open_page
+from tests.browser.test_shell import wait_for_service_worker
 from tests.conftest import add_facilities, make_app
 
 HOME = (37.5894, 127.0167)  # the default map centre, so the map opens on these facilities

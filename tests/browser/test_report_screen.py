@@ -16,7 +16,7 @@ from server.accounts.models import Role
 from server.extensions import db
 from server.reports import service as reports
 from server.reports.models import Report, ReportPhoto, ReportStatus
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, open_page
 from tests.browser.test_map import (  # noqa: F401 - the fixture applies here too
     _let_the_service_worker_settle,
     add_neighbourhood,
@@ -24,7 +24,7 @@ from tests.browser.test_map import (  # noqa: F401 - the fixture applies here to
     open_map,
     wait_for_nearest,
 )
-from tests.browser.test_shell import open_page, wait_for_service_worker
+from tests.browser.test_shell import wait_for_service_worker
 from tests.browser.test_sos import stored, wait_for_stored
 from tests.conftest import PASSWORD
 

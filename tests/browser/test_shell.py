@@ -7,17 +7,10 @@ import pytest
 
 from server.accounts import service
 from server.accounts.models import Role
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, log_in, open_page
 from tests.conftest import PASSWORD
 
 SCREENS = ("map", "route", "report", "alerts", "me")
-
-
-def open_page(page, url: str):  # type: ignore[no-untyped-def]
-    """Go to a page and wait until its texts are translated (catalogs load by fetch)."""
-    response = page.goto(url)
-    page.wait_for_selector("html[data-ready]", state="attached")
-    return response
 
 
 def wait_for_service_worker(page) -> None:  # type: ignore[no-untyped-def]
@@ -103,10 +96,7 @@ def test_operator_logs_in_at_console_and_out_again(live_server, page):
 def _login(live_server, page, role: Role, email: str) -> None:  # type: ignore[no-untyped-def]
     with live_server.app.app_context():
         service.create_user(display_name=f"{role.value} 이름", email=email, password=PASSWORD, role=role)
-    open_page(page, live_server.url + "/login")
-    page.fill('input[name="login"]', email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click("[data-login-submit]")
+    log_in(page, live_server.url, email)
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])

@@ -8,13 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from server.accounts import service
-from server.accounts.models import Role
 from server.extensions import db
 from server.reports.models import Report
-from tests.browser.conftest import axe_violations, launch
-from tests.browser.test_shell import open_page
-from tests.conftest import PASSWORD
+from tests.browser.conftest import axe_violations, open_page
 
 HERE = {"latitude": 37.5894, "longitude": 127.0167, "accuracy": 15}
 
@@ -38,26 +34,6 @@ def resident(live_server, context, page):  # type: ignore[no-untyped-def]
     context.set_geolocation(HERE)
     open_page(page, live_server.url + "/")
     return page
-
-
-@pytest.fixture
-def operator_page(live_server, playwright_instance, tmp_path):  # type: ignore[no-untyped-def]
-    """A second browser, signed in as an operator, on the console's live list."""
-    with live_server.app.app_context():
-        service.create_user(display_name="한관제", email="live-op@example.kr", password=PASSWORD, role=Role.OPERATOR)
-    context = launch(playwright_instance, tmp_path / "operator-profile", viewport={"width": 1280, "height": 900}, locale="ko-KR")
-    page = context.pages[0] if context.pages else context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors  # type: ignore[attr-defined]
-    open_page(page, live_server.url + "/login")
-    page.fill('input[name="login"]', "live-op@example.kr")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click("[data-login-submit]")
-    page.wait_for_url("**/console")
-    page.wait_for_selector("[data-user-name]:not(:empty)")
-    yield page
-    context.close()
 
 
 def test_sos_sent_offline_goes_out_once_and_the_operator_acknowledges_it(live_server, context, resident, operator_page):
