@@ -102,6 +102,22 @@ def defaults() -> dict[str, Any]:
         "INDEX_CHECK_SECONDS": 1.0,
         # A map viewport with more facilities than this is clustered.
         "VIEWPORT_MAX_POINTS": 400,  # tests use "cheap" to stay fast
+        # Safe routes (server.routing): the formula and what these mean are
+        # documented in server/routing/safety.py and server/routing/search.py.
+        "ROUTE_SAFETY_WEIGHTS": {"cctv": 0.30, "lit": 0.20, "main_road": 0.20, "bell": 0.10, "safe_path": 0.10, "safe_house": 0.10, "reports": 0.30},
+        "ROUTE_SAFETY_RADII_M": {"cctv": 30, "bell": 50, "light": 20, "safe_house": 100, "police": 100, "report": 100, "safe_path": 15},
+        "ROUTE_LIT_LIGHTS_PER_100M": 1.0,
+        "ROUTE_REPORT_DAYS": 30,
+        "ROUTE_REPORT_HALF_LIFE_DAYS": 7.0,
+        "ROUTE_REPORTS_REFRESH_SECONDS": 300.0,
+        "ROUTE_SAFE_HOUSE_DEFAULT_HOURS": "08:00-22:00",  # when a safe house's hours are unknown
+        "ROUTE_BALANCED_WEIGHT": 2.0,
+        "ROUTE_SAFEST_WEIGHT": 10.0,
+        "ROUTE_DETOUR_DEFAULT": 1.3,  # the safest route is at most this times the shortest (1–2 when asked)
+        "ROUTE_SNAP_MAX_M": 300.0,
+        "ROUTE_MAX_DISTANCE_M": 20_000.0,
+        "ROUTE_WALKING_KMH": 4.5,
+        "ROUTE_STEPS_TIME_FACTOR": 2.0,
         # Sessions: cookies readable by the server only, and not sent
         # cross-site except on top-level navigation.
         "SESSION_COOKIE_HTTPONLY": True,

@@ -21,6 +21,7 @@ from server.accounts.models import Language, Organisation, Role, User
 from server.extensions import db
 from server.facilities.demo import seed_demo_facilities
 from server.reports.demo import seed_demo_reports
+from server.routing.demo import seed_demo_streets
 
 DEMO_ORGANISATIONS = ("성북구청 안전관제센터", "성북 자율방범대 (데모)")
 DEMO_ACCOUNTS = (
@@ -39,6 +40,7 @@ class DemoReport:
     district: str = ""
     facilities: int = 0
     reports: int = 0
+    streets: int = 0
 
     def describe(self) -> str:
         lines = [
@@ -52,6 +54,8 @@ class DemoReport:
             lines.append(f"Generated {self.facilities} demo facilities (bells, CCTV, lights, safe houses, police).")
         if self.reports:
             lines.append(f"Generated {self.reports} demo reports of the last month, in every state.")
+        if self.streets:
+            lines.append(f"Generated a demo street graph of {self.streets} edges for walking routes.")
         return "\n".join(lines)
 
 
@@ -84,6 +88,7 @@ def seed_demo() -> DemoReport:
         report.created = True
     report.facilities = seed_demo_facilities(config["MAP_CENTER"], config["DISTRICT_CODE"], config["DISTRICT_NAME"], config["DISTRICT_NAME_EN"])
     report.reports = seed_demo_reports(config["MAP_CENTER"])
+    report.streets = seed_demo_streets(config["MAP_CENTER"])
     for role, _, email, _ in DEMO_ACCOUNTS:
         if email in kept:
             report.accounts.append((role.value, email, kept[email]))

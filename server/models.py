@@ -4,6 +4,7 @@ from server.accounts.models import Device, Organisation, User
 from server.alerts.models import Alert, Delivery, PushSubscription, SubscriptionArea
 from server.facilities.models import AdminArea, DataVersion, Facility
 from server.reports.models import Report, ReportEvent, ReportPhoto
+from server.routing.models import SafePath
 
 __all__ = [
     "AdminArea",
@@ -17,6 +18,7 @@ __all__ = [
     "Report",
     "ReportEvent",
     "ReportPhoto",
+    "SafePath",
     "SubscriptionArea",
     "User",
 ]

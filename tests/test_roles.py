@@ -20,6 +20,7 @@ from server.extensions import db
 from server.reports import photos
 from server.reports import service as report_service
 from server.reports.models import Report, ReportKind
+from server.routing.demo import seed_demo_streets
 from tests.alerts.keys import BrowserKeys
 from tests.conftest import PASSWORD, Actor, add_facilities
 
@@ -117,6 +118,8 @@ MATRIX = [
     ("POST", "/api/v1/alerts/<int:alert_id>/cancel", "/api/v1/alerts/{sent_alert}/cancel", {}, expect(201, ("operator", "admin"))),
     ("GET", "/api/v1/alerts/cap", "/api/v1/alerts/cap", None, expect(200)),
     ("GET", "/api/v1/alerts/<int:alert_id>/cap", "/api/v1/alerts/{sent_alert}/cap", None, expect(200)),
+    # Residents need no account for a walk home; the demo streets are laid for this row.
+    ("GET", "/api/v1/routes", "/api/v1/routes?from=37.5900,127.0200&to=37.5930,127.0240", None, expect(200)),
     ("GET", "/", "/", None, {k: 200 for k in KINDS}),
     ("GET", "/login", "/login", None, {k: 200 for k in KINDS}),
     ("GET", "/offline.html", "/offline.html", None, {k: 200 for k in KINDS}),
@@ -150,6 +153,8 @@ def test_role_matrix(app, kind, method, rule, path, body, statuses):
         alerts.send(sent_alert, by=author)
         subscriptions.upsert(BrowserKeys.new().subscription(MATRIX_ENDPOINT), device=None, user=db.session.get(User, target))
         ids = {"target": target, "facility": facility, "report": report, "other_report": other_report, "photo": photo.id, "draft_alert": draft_alert, "sent_alert": sent_alert.id}
+        if rule == "/api/v1/routes":
+            seed_demo_streets((37.59, 127.02))
     if isinstance(body, dict) and body.get("into") == "{other_report}":
         body = {**body, "into": other_report}
     payload = {"data": {"photo": (io.BytesIO(_png((0, 0, 255))), "p.png")}, "content_type": "multipart/form-data"} if body == PHOTO_UPLOAD else {"json": body}

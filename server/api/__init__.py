@@ -4,11 +4,11 @@ from flask import Flask
 
 
 def register_api(app: Flask) -> None:
-    from server.api import alerts, areas, auth, client_config, facilities, guards, health, organisations, push, reports, users
+    from server.api import alerts, areas, auth, client_config, facilities, guards, health, organisations, push, reports, routes, users
     from server.extensions import api
 
     api.init_app(app, spec_kwargs=_spec_kwargs())
-    for module in (health, client_config, auth, users, organisations, guards, areas, facilities, reports, push, alerts):
+    for module in (health, client_config, auth, users, organisations, guards, areas, facilities, reports, push, alerts, routes):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.URL_PREFIX}")
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]})
     api.spec.components.security_scheme("device", {"type": "apiKey", "in": "header", "name": "X-Device-Key"})

@@ -19,7 +19,7 @@ from server.errors import ServiceError
 from server.facilities.importing.datasets import DATASETS, Dataset
 from server.facilities.importing.readers import SourceRow
 
-import_group = AppGroup("import", help="Import public data: safety facilities and 구/동 boundaries.")
+import_group = AppGroup("import", help="Import public data: safety facilities, 구/동 boundaries, streets and safe-return paths.")
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 REPORT = click.Path(dir_okay=False, writable=True, path_type=Path)
@@ -82,3 +82,13 @@ def import_areas_command(file: Path, source: str | None, dry_run: bool) -> None:
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(result.describe())
+
+
+def _add_routing_commands() -> None:
+    from server.routing.cli import safe_paths_command, streets_command
+
+    import_group.add_command(streets_command)
+    import_group.add_command(safe_paths_command)
+
+
+_add_routing_commands()

@@ -24,7 +24,7 @@ SOURCE = "ansim-demo"
 STREET_SPACING_M = 160
 
 
-def _outline(lat: float, lon: float) -> Polygon:
+def district_outline(lat: float, lon: float) -> Polygon:
     """An irregular octagon about 3.4 km across."""
     radii = (1700, 1500, 1800, 1400, 1650, 1550, 1750, 1450)
     return Polygon([geo.destination(lat, lon, 22.5 + 45 * i, r)[::-1] for i, r in enumerate(radii)])
@@ -42,7 +42,7 @@ def seed_demo_facilities(center: tuple[float, float], district_code: str, distri
         return 0
     lat, lon = center
     rng = random.Random(int(district_code) if district_code.isdigit() else 1)
-    outline = _outline(lat, lon)
+    outline = district_outline(lat, lon)
     _add_area(AreaLevel.GU, district_code, f"{district_name}", district_name_en, None, outline)
     dong_shapes = _dongs(outline, lat, lon)
     dong_codes = [f"{district_code}{n:05d}" for n in range(1, 5)]
@@ -120,21 +120,28 @@ def _add_area(level: AreaLevel, code: str, name: str, name_en: str, parent: str 
     )
 
 
-def _street_crossings(outline: Polygon, lat: float, lon: float) -> list[tuple[float, float]]:
-    """Grid points every STREET_SPACING_M inside the outline, as (lat, lon)."""
+def street_grid(outline: Polygon, lat: float) -> tuple[list[float], list[float]]:
+    """The latitudes and longitudes of the demo streets, every STREET_SPACING_M
+    across the outline's bounds (the demo street graph is laid on the same grid)."""
     step_lat = STREET_SPACING_M / 111_320
     step_lon = step_lat / max(0.1, math.cos(math.radians(lat)))
     min_lon, min_lat, max_lon, max_lat = outline.bounds
-    points = []
+    lats, lons = [], []
     y = min_lat
     while y <= max_lat:
-        x = min_lon
-        while x <= max_lon:
-            if outline.contains(Point(x, y)):
-                points.append((y, x))
-            x += step_lon
+        lats.append(y)
         y += step_lat
-    return points
+    x = min_lon
+    while x <= max_lon:
+        lons.append(x)
+        x += step_lon
+    return lats, lons
+
+
+def _street_crossings(outline: Polygon, lat: float, lon: float) -> list[tuple[float, float]]:
+    """Grid points of the street grid inside the outline, as (lat, lon)."""
+    lats, lons = street_grid(outline, lat)
+    return [(y, x) for y in lats for x in lons if outline.contains(Point(x, y))]
 
 
 def _jitter(rng: random.Random, point: tuple[float, float], metres: float) -> tuple[float, float]:

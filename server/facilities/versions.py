@@ -12,6 +12,8 @@ from server.facilities.models import DataVersion
 
 FACILITIES = "facilities"
 AREAS = "areas"
+STREETS = "streets"  # the street graph (server.routing)
+SAFE_PATHS = "safe_paths"
 
 
 def bump(name: str) -> None:
