@@ -412,3 +412,16 @@ def test_alerts_screens_have_no_serious_accessibility_violations(live_server, pa
     page.wait_for_selector(f"[data-alert-map] path.alert-area-{DONAM}", state="attached")
     assert axe_violations(page) == [], "one warning"
     assert page.js_errors == []
+
+
+def test_an_old_link_to_a_called_off_warning_says_it_is_no_longer_in_force(live_server, context, page):
+    knife = send_warning(live_server.app)
+    with live_server.app.app_context():
+        by = operator()
+        alerts.follow_up(alerts.get(knife), MsgType.CANCEL, {}, by=by)
+    # The device never saw the feed: only the server can tell it the warning was called off.
+    context.route("**/api/v1/alerts", lambda route: route.abort())
+    open_alerts(page, live_server.url, f"#/alerts/{knife}")
+    page.wait_for_selector('[data-alert-detail][data-state="live"]')
+    assert page.text_content("[data-alert-headline]") == "[안심] 흉기 난동 발생"
+    page.wait_for_function("(document.querySelector('[data-alert-detail]')?.textContent || '').includes('더 이상 발령 중이 아니에요')")

@@ -56,7 +56,9 @@ export function createAlertDetail(root, { feed }) {
     let link = null;
     if (alert.msg_type === "cancel") [key, link] = ["screen.alerts.detail.cancels", alert.references_id];
     else if (newer) [key, link] = ["screen.alerts.detail.replaced", newer.id];
-    else if (!inForce(alert)) key = "screen.alerts.detail.expired";
+    else if (alert.state === "expired" || !inForce(alert)) key = "screen.alerts.detail.expired";
+    // The server says it was replaced or called off, though the newer one is not in this device's list.
+    else if (alert.state === "updated" || alert.state === "cancelled") key = "screen.alerts.detail.ended";
     // A list received after this warning was sent that leaves it out: it was withdrawn.
     else if (list && Date.parse(list.at) > Date.parse(alert.sent_at) && !list.alerts.some((other) => other.id === alert.id)) {
       key = "screen.alerts.detail.ended";
