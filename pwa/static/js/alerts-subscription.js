@@ -41,6 +41,11 @@ function loadFollow() {
   };
 }
 
+/** The home the resident placed on the alerts screen ({lat, lon}), kept on this device, or null. */
+export function storedHome() {
+  return loadFollow().home;
+}
+
 /** About 100 m: the server keeps no finer a point for "where I am", so none finer leaves the phone. */
 const coarse = (value) => Math.round(value * 1000) / 1000;
 

@@ -288,6 +288,17 @@ export function areaShapes(level, parent) {
   return getJSON(`/api/v1/areas?${query({ level, parent, geometry: "true" })}`);
 }
 
+/**
+ * Walking routes from `from` to `to` ({lat, lon} each): a GeoJSON
+ * FeatureCollection of up to three alternatives (shortest, balanced, safest)
+ * with their safety explained. 422: a point too far from any street; 404: no
+ * walking connection; 503: no street graph yet.
+ */
+export function routes(from, to, { at, maxDetour } = {}) {
+  const point = (p) => `${p.lat.toFixed(6)},${p.lon.toFixed(6)}`;
+  return getJSON(`/api/v1/routes?${query({ from: point(from), to: point(to), at, max_detour: maxDetour })}`);
+}
+
 /** Residents: the warnings in force, newest first (anyone may read them; no push needed). */
 export function alertsInForce() {
   return getJSON("/api/v1/alerts");

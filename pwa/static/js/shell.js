@@ -2,7 +2,8 @@
  * The resident shell (index.html): screens behind hash routes, the bottom
  * navigation, the SOS (sos.js) and its outbox, the map screen (map-screen.js),
  * the report screen with "my reports" (report-screen.js), the alerts feed
- * and the areas the resident follows (alerts-screen.js), and the little
+ * the areas the resident follows (alerts-screen.js), walking routes home
+ * (route-screen.js), and the little
  * the shell knows from the server (district name, whether this device is
  * known, who is signed in).
  */
@@ -15,6 +16,7 @@ import { initLanguageSwitch } from "./lang-switch.js";
 import { initMapScreen } from "./map-screen.js";
 import { startOutbox } from "./outbox.js";
 import { initReportScreen } from "./report-screen.js";
+import { initRouteScreen } from "./route-screen.js";
 import { startRouter } from "./router.js";
 import { initSos } from "./sos.js";
 
@@ -77,6 +79,11 @@ async function main() {
     initAlertsScreen();
   } catch (error) {
     console.error("alerts screen: not started", error);
+  }
+  try {
+    initRouteScreen();
+  } catch (error) {
+    console.error("route screen: not started", error);
   }
   markReady();
   startOutbox();
