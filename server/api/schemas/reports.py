@@ -85,20 +85,13 @@ class OperatorReportSchema(ReportSchema):
     assignee = fields.Nested(StaffMemberSchema, allow_none=True, metadata={"description": "the guard it was dispatched to"})
 
 
-class GuardReportSchema(Schema):
-    """A case as the guard sent to it sees it: what and where, not who."""
+class GuardReportSchema(ReportSchema):
+    """A case as the guard sent to it sees it: what and where, not who — and
+    not what the reporter alone is told."""
 
-    id = fields.Int()
-    kind = fields.Enum(ReportKind, by_value=True)
-    status = fields.Enum(ReportStatus, by_value=True)
-    lat = fields.Float(allow_none=True)
-    lon = fields.Float(allow_none=True)
-    accuracy_m = fields.Float(allow_none=True)
-    text = fields.Str(allow_none=True)
-    facility_id = fields.Int(allow_none=True)
-    received_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    photos = fields.List(fields.Nested(PhotoSchema))
+    class Meta:
+        exclude = ("url", "silent", "client_time", "public_note")
+
     dispatch_note = fields.Str(allow_none=True, metadata={"description": "what the operator wrote when dispatching"})
 
 
